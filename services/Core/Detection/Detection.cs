@@ -1,0 +1,8 @@
+namespace DaprVideo.Core.Detection;
+
+/// <summary>One detected object, in the JSON shape of DESIGN.md §3.</summary>
+public sealed record Detection(string Label, int ClassId, float Score, BoundingBox Box)
+{
+    /// <summary>The caption drawn on the frame, e.g. <c>person: 87%</c>.</summary>
+    public string Caption => $"{Label}: {(int)Math.Round(Score * 100, MidpointRounding.AwayFromZero)}%";
+}

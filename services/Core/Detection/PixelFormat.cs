@@ -1,0 +1,8 @@
+namespace DaprVideo.Core.Detection;
+
+/// <summary>Pixel layouts the pipeline hands around: ffmpeg's rgb24 and Skia's BGRA.</summary>
+public enum PixelFormat
+{
+    Rgb24,
+    Bgra32,
+}

@@ -1,0 +1,22 @@
+using System.Globalization;
+
+namespace DaprVideo.Core.Streams;
+
+/// <summary>The object-store layout of DESIGN.md §3; the only place keys are spelled.</summary>
+public static class ObjectKeys
+{
+    public static string Chunk(StreamId id, long sequence) => $"streams/{id}/chunks/{Seq(sequence)}.ts";
+    public static string Segment(StreamId id, long sequence) => $"streams/{id}/segments/{Seq(sequence)}.ts";
+    public static string SegmentRecord(StreamId id, long sequence) => $"streams/{id}/segments/{Seq(sequence)}.json";
+    public static string StreamDescriptor(StreamId id) => $"streams/{id}/stream.json";
+    public static string SegmentsPrefix(StreamId id) => $"streams/{id}/segments/";
+
+    /// <summary>A segment's URI relative to the stream's playlists (which sit in streams/{id}/).</summary>
+    public static string SegmentUri(long sequence) => $"segments/{Seq(sequence)}.ts";
+
+    private static string Seq(long sequence)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(sequence);
+        return sequence.ToString("D6", CultureInfo.InvariantCulture);
+    }
+}
