@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using DaprVideo.Standalone.Cli;
 using DaprVideo.Tests.TestSupport;
 
@@ -19,6 +20,23 @@ public class DetectCommandTests
         Assert.Single(lines);
         Assert.StartsWith("error: ", lines[0]);
         Assert.Contains(expected, lines[0]);
+    }
+
+    [Fact]
+    public async Task Prints_the_detections_as_a_json_array_in_the_documented_shape()
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var code = await CommandLine.RunAsync(["detect", RepoPaths.Photo("chelsea.png"), "--threshold", "0.6"], stdout, stderr,
+            name => name == "MODEL_PATH" ? RepoPaths.Model : null);
+
+        Assert.Equal(0, code);
+        Assert.Empty(stderr.ToString());
+        using var json = JsonDocument.Parse(stdout.ToString());
+        var first = Assert.Single(json.RootElement.EnumerateArray());
+        Assert.Equal(["label", "classId", "score", "box"], first.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("cat", first.GetProperty("label").GetString());
+        Assert.Equal(17, first.GetProperty("classId").GetInt32());
+        Assert.Equal(["x", "y", "w", "h"], first.GetProperty("box").EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]
