@@ -25,7 +25,7 @@ public sealed class ModelParityTests : IClassFixture<DetectorModelSession>
         Assert.Equal([-1, 300, 300, 3], input.Value.Dimensions);
 
         var outputs = _model.Session.OutputMetadata;
-        Assert.Equal(["scores", "boxes"], outputs.Keys.Order().Reverse());
+        Assert.Equal(["boxes", "scores"], outputs.Keys.Order());
         Assert.Equal(typeof(float), outputs["scores"].ElementType);
         Assert.Equal([-1, 1917, 90], outputs["scores"].Dimensions);
         Assert.Equal(typeof(float), outputs["boxes"].ElementType);
