@@ -1,3 +1,4 @@
+using DaprVideo.Tests.TestSupport;
 using Microsoft.ML.OnnxRuntime;
 
 namespace DaprVideo.Tests.Model;
@@ -16,7 +17,7 @@ public sealed class DetectorModelSession : IDisposable
     public DetectorModelSession()
     {
         using var options = new SessionOptions { IntraOpNumThreads = 2 };
-        Session = new InferenceSession(RepoPaths.ModelFile, options);
+        Session = new InferenceSession(RepoPaths.Model, options);
     }
 
     public InferenceSession Session { get; }

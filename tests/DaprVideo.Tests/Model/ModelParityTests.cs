@@ -1,3 +1,4 @@
+using DaprVideo.Tests.TestSupport;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 
