@@ -1,11 +1,14 @@
+using System.Text.Json.Serialization;
+
 namespace DaprVideo.Core.Detection;
 
 /// <summary>A box in coordinates normalised to 0..1 of the source frame, origin top-left.</summary>
 public readonly record struct BoundingBox(float X, float Y, float W, float H)
 {
-    public float Right => X + W;
-    public float Bottom => Y + H;
-    public float Area => W * H;
+    // Derived values stay out of the JSON shape {"x","y","w","h"}.
+    [JsonIgnore] public float Right => X + W;
+    [JsonIgnore] public float Bottom => Y + H;
+    [JsonIgnore] public float Area => W * H;
 
     /// <summary>From the SSD corner order (ymin, xmin, ymax, xmax), clamped to the frame.</summary>
     public static BoundingBox FromCorners(float yMin, float xMin, float yMax, float xMax)
