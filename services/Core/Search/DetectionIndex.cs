@@ -66,7 +66,6 @@ public sealed class DetectionIndex
                         continue;
                     if (frame.T > toSeconds)
                         break; // frames are in time order within a segment
-
                     var hit = wanted is null ? frame : OnlyLabel(frame, wanted);
                     if (hit is null)
                         continue;
