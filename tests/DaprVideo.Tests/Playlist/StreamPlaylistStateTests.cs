@@ -234,10 +234,11 @@ public class StreamPlaylistStateTests
         state.Add(Segment(0));
         state.Add(Segment(1) with { Start = T0.AddSeconds(1) });
         state.Add(Segment(2) with { Start = T0.AddTicks(-5) });
+        state.Add(Segment(3) with { Start = T0.AddSeconds(4).AddTicks(9999) }); // the same millisecond as segment 2
 
         var dates = Parse(state, PlaylistView.Event).Segments.Select(s => s.ProgramDateTime!.Value).ToArray();
 
-        Assert.Equal([T0, T0.AddSeconds(1), T0.AddSeconds(4)], dates);
+        Assert.Equal([T0, T0.AddSeconds(1), T0.AddSeconds(4), T0.AddSeconds(7)], dates);
     }
 
     [Fact]
