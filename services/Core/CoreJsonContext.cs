@@ -17,6 +17,7 @@ namespace DaprVideo.Core;
 [JsonSerializable(typeof(IReadOnlyList<DetectionLine>))]
 [JsonSerializable(typeof(SegmentSummary))]
 [JsonSerializable(typeof(IReadOnlyList<SegmentSummary>))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
 [JsonSerializable(typeof(ChunkCaptured))]
 [JsonSerializable(typeof(SegmentAnnotated))]
 [JsonSerializable(typeof(StreamEnded))]

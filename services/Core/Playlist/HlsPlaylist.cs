@@ -44,7 +44,7 @@ public static class HlsPlaylist
         long spanMs = 0;
         while (start > previousStart && spanMs < needMs)
             spanMs += segments[--start].DurationMilliseconds;
-        return Math.Max(Math.Min(start, segments.Count), previousStart);
+        return Math.Max(start, previousStart);
     }
 
     /// <summary>

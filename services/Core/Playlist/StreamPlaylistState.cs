@@ -13,11 +13,14 @@ namespace DaprVideo.Core.Playlist;
 public sealed class StreamPlaylistState
 {
     private readonly Lock _gate = new();
-    private readonly PlaylistOptions _options;
+    private readonly int _holeSkipThreshold;
+    private readonly int _liveWindowTargetDurations;
     private readonly List<PlaylistSegment> _published = [];
     private readonly SortedList<long, PlaylistSegment> _waiting = [];
     private readonly string?[] _rendered = new string?[3];
     private long _renderedVersion = -1;
+    private long _version;
+    private bool _complete;
     private long _next;
     private bool _skippedHole;
     private long? _lastSequence;
@@ -28,7 +31,10 @@ public sealed class StreamPlaylistState
     {
         ArgumentNullException.ThrowIfNull(options);
         StreamId = streamId;
-        _options = options.Validate();
+        options.Validate();
+        // Copied: the options object is mutable and the rules must not change under a running stream.
+        _holeSkipThreshold = options.HoleSkipThreshold;
+        _liveWindowTargetDurations = options.LiveWindowTargetDurations;
         _next = options.FirstSequence;
         _targetDuration = HlsPlaylist.TargetDuration(options.SegmentSeconds, []);
     }
@@ -37,11 +43,9 @@ public sealed class StreamPlaylistState
 
     /// <summary>Grows by one whenever the rendered text of any view changes; rewrite files only when it moved.</summary>
     public long Version { get { lock (_gate) return _version; } }
-    private long _version;
 
     /// <summary>True once ENDLIST is published: the stream ended and nothing before its last sequence is outstanding.</summary>
     public bool IsComplete { get { lock (_gate) return _complete; } }
-    private bool _complete;
 
     /// <summary>The last sequence announced by <see cref="End"/>, if any.</summary>
     public long? LastSequence { get { lock (_gate) return _lastSequence; } }
@@ -95,7 +99,8 @@ public sealed class StreamPlaylistState
             return Advance(skipAllHoles: true);
     }
 
-    /// <summary>The current text of a view; cached until the next change.</summary>
+    /// <summary>The current text of a view; cached until the next change. VOD always ends with ENDLIST,
+    /// so write it only once <see cref="IsComplete"/>.</summary>
     public string Render(PlaylistView view)
     {
         lock (_gate)
@@ -121,7 +126,7 @@ public sealed class StreamPlaylistState
                 _next++;
                 changed = true;
             }
-            if (_waiting.Count == 0 || (!skipAllHoles && _waiting.Count < _options.HoleSkipThreshold))
+            if (_waiting.Count == 0 || (!skipAllHoles && _waiting.Count < _holeSkipThreshold))
                 break;
             _next = _waiting.Keys[0];
             _skippedHole = true;
@@ -152,7 +157,7 @@ public sealed class StreamPlaylistState
         _published.Add(segment with { Start = start, Discontinuity = segment.Discontinuity || _skippedHole });
         _skippedHole = false;
         _targetDuration = Math.Max(_targetDuration, HlsPlaylist.RoundedSeconds(segment.DurationSeconds));
-        _liveWindowStart = HlsPlaylist.LiveWindowStart(_published, _targetDuration, _options.LiveWindowTargetDurations, _liveWindowStart);
+        _liveWindowStart = HlsPlaylist.LiveWindowStart(_published, _targetDuration, _liveWindowTargetDurations, _liveWindowStart);
     }
 
     private static DateTimeOffset TruncateToMilliseconds(DateTimeOffset value) =>
