@@ -77,7 +77,7 @@ public sealed partial record TestPattern(double? DurationSeconds, int Width, int
             ? string.Create(CultureInfo.InvariantCulture, $"testsrc:duration={d}:size={Width}x{Height}:rate={Rate}")
             : string.Create(CultureInfo.InvariantCulture, $"testsrc:size={Width}x{Height}:rate={Rate}");
 
-    [GeneratedRegex("^([a-z]{1,16})=([0-9x.]{1,16})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^([a-z]{1,16})=([A-Za-z0-9.]{1,16})$", RegexOptions.CultureInvariant)]
     private static partial Regex OptionRegex();
 
     [GeneratedRegex("^([0-9]{2,4})x([0-9]{2,4})$", RegexOptions.CultureInvariant)]
