@@ -84,7 +84,8 @@ public sealed partial class ChunkCapture
         CaptureState state, AttemptOutcome outcome, IProgress<CaptureProgress>? progress,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var window = Math.Max(4, 2 * _options.SegmentSeconds + 1);
+        // Auto needs the keyframe spacing (a live source makes us wait that long); otherwise the header is enough.
+        var window = _options.Transcode == TranscodeMode.Auto ? Math.Max(4, 2 * _options.SegmentSeconds + 1) : 1;
         VideoInfo info;
         try
         {
