@@ -80,7 +80,7 @@ public class PlaylistJsonTests
     public void Events_round_trip()
     {
         var start = new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero);
-        var chunk = new ChunkCaptured("cam", 3, "streams/cam/chunks/000003.ts", start, 3.0, false);
+        var chunk = new ChunkCaptured("cam", 3, "streams/cam/chunks/000003.ts", start, 9.0, 3.0, false);
         var segment = new SegmentAnnotated("cam", 3, "streams/cam/segments/000003.ts", "streams/cam/segments/000003.json", start, 3.0, true, false);
         var ended = new StreamEnded("cam", 41);
 
