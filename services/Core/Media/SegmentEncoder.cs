@@ -19,6 +19,13 @@ public sealed class SegmentEncoder
     }
 
     /// <summary>
+    /// Where stream time 0 sits on the MPEG-TS clock. B-frames decode before they show, so the first
+    /// segment's decode times would be negative at origin 0 and the muxer would shift that one segment
+    /// alone, breaking continuity; a fixed origin (as Apple's segmenter uses) keeps every segment aligned.
+    /// </summary>
+    public const double TimelineOriginSeconds = 10;
+
+    /// <summary>
     /// Starts an encoder process for one segment of <paramref name="format"/> frames in
     /// <paramref name="pixelFormat"/>, whose first frame is shown at <paramref name="streamOffsetSeconds"/>.
     /// </summary>
@@ -41,7 +48,7 @@ public sealed class SegmentEncoder
             "-pix_fmt", "yuv420p", "-g", gop.ToString(CultureInfo.InvariantCulture),
             // No mux delay: the first frame's pts is exactly the offset.
             "-f", "mpegts", "-muxdelay", "0", "-muxpreload", "0",
-            "-output_ts_offset", streamOffsetSeconds.ToString("0.######", CultureInfo.InvariantCulture),
+            "-output_ts_offset", (TimelineOriginSeconds + streamOffsetSeconds).ToString("0.######", CultureInfo.InvariantCulture),
             "pipe:1",
         };
         var frameSize = checked(format.Width * format.Height * DecodedFrame.BytesPerPixel(pixelFormat));

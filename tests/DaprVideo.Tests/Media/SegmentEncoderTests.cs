@@ -34,10 +34,10 @@ public sealed class SegmentEncoderTests(MediaClips clips)
             "-show_entries", "stream=codec_name,width,height,nb_read_frames", path));
         var first = MediaClips.Ffprobe("-select_streams", "v:0", "-show_entries", "frame=pts_time,pict_type",
             "-read_intervals", "%+#1", path).Split('\n')[0].Trim().Split(',');
-        Assert.Contains("6.000000", first);
+        Assert.Contains("16.000000", first); // stream time 6 s on a clock that starts at TimelineOriginSeconds
         Assert.Contains("I", first);
         var reinfo = await decoder.ProbeAsync(bytes);
-        Assert.Equal(6.0, reinfo.StartSeconds, 1e-6);
+        Assert.Equal(SegmentEncoder.TimelineOriginSeconds + 6.0, reinfo.StartSeconds, 1e-6);
         Assert.Equal(3.0, reinfo.SpanSeconds, 1e-6);
     }
 
