@@ -11,8 +11,10 @@ namespace DaprVideo.Core.Pipeline;
 /// </summary>
 public sealed class ChunkIngestor(IObjectStore store, IEventPublisher events)
 {
+    /// <param name="published">Told of each chunk once it is stored and announced (progress, last sequence on cancel).</param>
     /// <returns>The last sequence stored, or -1 when the source yielded nothing.</returns>
-    public async Task<long> IngestAsync(StreamId id, IAsyncEnumerable<CapturedChunk> chunks, CancellationToken cancellationToken = default)
+    public async Task<long> IngestAsync(StreamId id, IAsyncEnumerable<CapturedChunk> chunks,
+        Action<ChunkCaptured>? published = null, CancellationToken cancellationToken = default)
     {
         var last = -1L;
         DateTimeOffset? first = null;
@@ -24,10 +26,10 @@ public sealed class ChunkIngestor(IObjectStore store, IEventPublisher events)
             // reordering, run on across reconnects and jump at a gap, where the playlist marks it.
             first ??= chunk.Start;
             var offset = Math.Max(0, (chunk.Start - first.Value).TotalSeconds);
-            await events.PublishAsync(Topics.Chunks,
-                new ChunkCaptured(id.Value, chunk.Sequence, key, chunk.Start, offset, chunk.DurationSeconds, chunk.Discontinuity),
-                cancellationToken);
+            var captured = new ChunkCaptured(id.Value, chunk.Sequence, key, chunk.Start, offset, chunk.DurationSeconds, chunk.Discontinuity);
+            await events.PublishAsync(Topics.Chunks, captured, cancellationToken);
             last = chunk.Sequence;
+            published?.Invoke(captured);
         }
         return last;
     }

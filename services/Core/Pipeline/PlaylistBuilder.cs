@@ -47,17 +47,51 @@ public sealed class PlaylistBuilder(IObjectStore store, PlaylistBuilderOptions o
             throw new InvalidDataException($"Record {recordKey} describes {record.StreamId}/{record.Sequence}.");
 
         var view = ViewOf(id);
-        view.Index.Add(record);
-        view.Playlist.Add(PlaylistSegment.From(record));
+        Apply(view, record);
         await PersistAsync(view, cancellationToken);
     }
 
     public async Task OnStreamEndedAsync(StreamEnded ended, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ended);
-        var view = ViewOf(StreamId.Parse(ended.StreamId));
+        var id = StreamId.Parse(ended.StreamId);
+        if (ended.LastSequence < -1) throw new InvalidDataException($"Stream '{id}' ended with sequence {ended.LastSequence}.");
+        // Stored so a restarted Playlist knows the stream is over (the event will not come again).
+        await store.PutAsync(ObjectKeys.StreamEnd(id),
+            JsonSerializer.SerializeToUtf8Bytes(new StreamEnded(id.Value, ended.LastSequence), CoreJsonContext.Default.StreamEnded), cancellationToken);
+        var view = ViewOf(id);
         view.Playlist.End(ended.LastSequence);
         await PersistAsync(view, cancellationToken);
+    }
+
+    /// <summary>
+    /// Rebuilds every stream's state from the records and end markers in the store (after a restart,
+    /// or on a new replica): the same inputs give the same playlists.
+    /// </summary>
+    public async Task RebuildAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var key in await store.ListAsync(ObjectKeys.StreamsPrefix, cancellationToken))
+        {
+            var parts = key.Split('/');
+            if (parts.Length < 3 || !StreamId.TryParse(parts[1], out var id)) continue;
+            if (parts.Length == 4 && parts[2] == "segments" && key.EndsWith(".json", StringComparison.Ordinal))
+            {
+                if (await store.GetAsync(key, cancellationToken) is { } json) Apply(ViewOf(id), SegmentRecord.Parse(json));
+            }
+            else if (key == ObjectKeys.StreamEnd(id) && await store.GetAsync(key, cancellationToken) is { } end)
+            {
+                var ended = JsonSerializer.Deserialize(end, CoreJsonContext.Default.StreamEnded)
+                    ?? throw new InvalidDataException($"{key} is empty.");
+                ViewOf(id).Playlist.End(ended.LastSequence);
+            }
+        }
+        foreach (var view in _streams.Values) await PersistAsync(view, cancellationToken);
+    }
+
+    private static void Apply(StreamView view, SegmentRecord record)
+    {
+        view.Index.Add(record);
+        view.Playlist.Add(PlaylistSegment.From(record));
     }
 
     /// <summary>Completes when the stream's playlist has ended and is stored with every segment.</summary>

@@ -15,6 +15,11 @@ public static class ObjectKeys
     /// <summary>One JSON line per analysed frame, written when the stream is complete.</summary>
     public static string Detections(StreamId id) => $"streams/{id}/detections.jsonl";
 
+    /// <summary>The stream's end (a stored <c>StreamEnded</c>), so a restarted playlist knows it is over.</summary>
+    public static string StreamEnd(StreamId id) => $"streams/{id}/ended.json";
+
+    public const string StreamsPrefix = "streams/";
+
     public static string StreamPrefix(StreamId id) => $"streams/{id}/";
 
     public static string SegmentsPrefix(StreamId id) => $"streams/{id}/segments/";

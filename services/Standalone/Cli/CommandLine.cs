@@ -11,6 +11,8 @@ public static class CommandLine
           detect <image> [--threshold T]     print detections in an image as JSON
           process <source> --out <dir> [--id <id>]
                                              annotate a file, URL or testsrc:duration=S into HLS
+          serve [--port 8080] [--data dir] [--media dir] [--demo]
+                                             HTTP API, HLS and the viewer; --demo streams a sample clip
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?>? environment = null,
@@ -25,12 +27,13 @@ public static class CommandLine
 
         try
         {
-            var rest = new CommandArguments(args.Skip(1), new HashSet<string>());
+            var rest = new CommandArguments(args.Skip(1), new HashSet<string> { "demo" });
             var env = new SettingsReader(environment);
             return args[0] switch
             {
                 "detect" => await DetectCommand.RunAsync(rest, DetectorSettings.From(env), stdout),
                 "process" => await ProcessCommand.RunAsync(rest, PipelineSettings.From(env), stdout, stderr, interactive, cancellationToken),
+                "serve" => await ServeCommand.RunAsync(rest, PipelineSettings.From(env), env, stdout, cancellationToken),
                 _ => throw new UsageException($"Unknown command '{args[0]}'. Run 'daprvideo --help'."),
             };
         }

@@ -66,7 +66,7 @@ public static class ProcessCommand
 
     private static async Task RunAsync(EmbeddedPipeline pipeline, StreamId id, ChunkCapture capture, IProgress<CaptureProgress> progress, CancellationToken cancellationToken)
     {
-        var last = await pipeline.Ingestor.IngestAsync(id, capture.CaptureAsync(progress, cancellationToken), cancellationToken);
+        var last = await pipeline.Ingestor.IngestAsync(id, capture.CaptureAsync(progress, cancellationToken), cancellationToken: cancellationToken);
         if (last < 0) throw new InvalidDataException("The source produced no video.");
         await pipeline.Ingestor.EndAsync(id, last, cancellationToken);
         await pipeline.Playlists.WaitForCompletionAsync(id, cancellationToken);

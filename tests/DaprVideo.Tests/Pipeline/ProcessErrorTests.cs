@@ -47,7 +47,7 @@ public class ProcessErrorTests
     public async Task A_truncated_video_fails_cleanly()
     {
         using var tmp = new TempDirectory();
-        PhotoClip.Make(tmp.File("whole.mp4"));
+        await PhotoClip.MakeAsync(tmp.File("whole.mp4"));
         var whole = await File.ReadAllBytesAsync(tmp.File("whole.mp4"));
         await File.WriteAllBytesAsync(tmp.File("cut.mp4"), whole[..(whole.Length / 2)]);
 

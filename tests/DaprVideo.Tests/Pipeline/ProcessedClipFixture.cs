@@ -17,7 +17,7 @@ public sealed class ProcessedClipFixture : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        PhotoClip.Make(Source);
+        await PhotoClip.MakeAsync(Source);
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
         ExitCode = await CommandLine.RunAsync(["process", Source, "--out", Out], stdout, stderr,
             name => name == "MODEL_PATH" ? RepoPaths.Model : null);

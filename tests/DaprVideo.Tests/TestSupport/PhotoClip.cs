@@ -1,4 +1,4 @@
-using DaprVideo.Tests.Media;
+using DaprVideo.Core.Media;
 
 namespace DaprVideo.Tests.TestSupport;
 
@@ -18,18 +18,8 @@ public static class PhotoClip
 
     public static double DurationSeconds => Scenes.Length * SecondsPerPhoto;
 
-    public static void Make(string path, int keyframeEveryFrames = Fps)
-    {
-        var args = new List<string>();
-        foreach (var (photo, _) in Scenes)
-            args.AddRange(["-loop", "1", "-t", SecondsPerPhoto.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", RepoPaths.Photo(photo)]);
-        var scale = string.Concat(Scenes.Select((_, i) => $"[{i}]scale={Width}:{Height},setsar=1,fps={Fps}[v{i}];"));
-        var inputs = string.Concat(Scenes.Select((_, i) => $"[v{i}]"));
-        args.AddRange(["-filter_complex", $"{scale}{inputs}concat=n={Scenes.Length}:v=1",
-            "-c:v", "libx264", "-preset", "veryfast", "-g", keyframeEveryFrames.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "-pix_fmt", "yuv420p", path]);
-        MediaClips.Ffmpeg([.. args]);
-    }
+    public static Task MakeAsync(string path) =>
+        StillsClip.CreateAsync([.. Scenes.Select(s => RepoPaths.Photo(s.Photo))], path, SecondsPerPhoto, Width, Height);
 
     /// <summary>The label shown at stream time <paramref name="t"/>.</summary>
     public static string LabelAt(double t) => Scenes[Math.Min((int)(t / SecondsPerPhoto), Scenes.Length - 1)].Label;

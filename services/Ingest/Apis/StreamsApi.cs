@@ -1,0 +1,53 @@
+using DaprVideo.Core.Media;
+using DaprVideo.Core.Streams;
+using DaprVideo.ServiceDefaults;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace DaprVideo.Ingest.Apis;
+
+/// <summary>The stream control API: <c>/api/streams</c>.</summary>
+public static class StreamsApi
+{
+    public static IEndpointRouteBuilder MapStreamsApi(this IEndpointRouteBuilder app, string? apiKey)
+    {
+        var streams = app.MapGroup("/api/streams");
+        var key = new ApiKeyFilter(apiKey);
+        streams.MapGet("/", (StreamManager manager) => Results.Ok(manager.List()));
+        streams.MapGet("/{id}", (string id, StreamManager manager) =>
+            !StreamId.TryParse(id, out var streamId) ? Problems.InvalidStreamId(id)
+            : manager.Get(streamId) is { } status ? Results.Ok(status)
+            : Problems.NotFound($"No stream '{streamId}'."));
+        streams.MapPost("/", Create).AddEndpointFilter(key);
+        streams.MapDelete("/{id}", DeleteAsync).AddEndpointFilter(key);
+        return app;
+    }
+
+    private static IResult Create(StreamRequest? request, StreamManager manager, SourcePolicy policy)
+    {
+        if (request is null) return Problems.BadRequest("Send a JSON body {\"id\": \"...\", \"source\": \"...\"}.");
+        if (!StreamId.TryParse(request.Id, out var id)) return Problems.InvalidStreamId(request.Id ?? "");
+        if (!VideoSource.TryParse(request.Source, out var source, out var error)) return Problems.BadRequest(error);
+        try
+        {
+            policy.Check(source);
+            var status = manager.Start(id, source);
+            return Results.Created($"/api/streams/{id}", status);
+        }
+        catch (ArgumentException e)
+        {
+            return Problems.BadRequest(e.Message);
+        }
+        catch (StreamConflictException e)
+        {
+            return Problems.Conflict(e.Message);
+        }
+    }
+
+    private static async Task<IResult> DeleteAsync(string id, StreamManager manager)
+    {
+        if (!StreamId.TryParse(id, out var streamId)) return Problems.InvalidStreamId(id);
+        return await manager.StopAsync(streamId) ? Results.NoContent() : Problems.NotFound($"No stream '{streamId}'.");
+    }
+}

@@ -1,0 +1,20 @@
+using DaprVideo.Core.Streams;
+using Microsoft.AspNetCore.Http;
+
+namespace DaprVideo.ServiceDefaults;
+
+/// <summary>RFC 7807 problem answers shared by the HTTP APIs.</summary>
+public static class Problems
+{
+    public static IResult BadRequest(string detail) =>
+        Results.Problem(title: "Bad request", detail: detail, statusCode: StatusCodes.Status400BadRequest);
+
+    public static IResult InvalidStreamId(string id) =>
+        BadRequest($"Invalid stream id '{(id.Length > 80 ? id[..80] + "..." : id)}': it must match {StreamId.Pattern}.");
+
+    public static IResult NotFound(string detail) =>
+        Results.Problem(title: "Not found", detail: detail, statusCode: StatusCodes.Status404NotFound);
+
+    public static IResult Conflict(string detail) =>
+        Results.Problem(title: "Conflict", detail: detail, statusCode: StatusCodes.Status409Conflict);
+}
