@@ -1,0 +1,58 @@
+using DaprVideo.Ingest;
+using DaprVideo.Standalone;
+using DaprVideo.Standalone.Commands;
+using DaprVideo.Tests.TestSupport;
+using Microsoft.AspNetCore.Builder;
+
+namespace DaprVideo.Tests.Serve;
+
+/// <summary>The real <c>serve</c> host on a loopback port with a private data folder and media folder.</summary>
+public sealed class ServeHost : IAsyncDisposable
+{
+    private readonly TempDirectory _tmp = new();
+    private WebApplication? _app;
+
+    public string Data => _tmp.File("data");
+    public string Media => _tmp.File("media");
+    public HttpClient Http { get; private set; } = null!;
+    public WebApplication App => _app!;
+
+    public static async Task<ServeHost> StartAsync(double segmentSeconds = 1, string? apiKey = null)
+    {
+        var host = new ServeHost();
+        Directory.CreateDirectory(host.Media);
+        var settings = new PipelineSettings(segmentSeconds, DetectFps: 2, BatchSize: 4, BatchTimeoutMs: 20, Debug: false,
+            new DetectorSettings(RepoPaths.Model, Threads: 2, ScoreThreshold: 0.5f));
+        var ingest = new IngestOptions
+        {
+            SegmentSeconds = segmentSeconds,
+            MediaDirectories = [host.Media],
+            ApiKey = apiKey,
+            ScratchDirectory = Path.Combine(host.Data, ".scratch"),
+        };
+        host._app = await ServeCommand.BuildAsync(settings, ingest, host.Data, "127.0.0.1", 0);
+        await host._app.StartAsync();
+        host.Http = new HttpClient { BaseAddress = new Uri(host._app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
+        return host;
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds; fails with <paramref name="what"/> after the timeout.</summary>
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, string what, int seconds = 60)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var value = await probe();
+            if (condition(value)) return value;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out after {seconds}s waiting for {what}; last: {value}");
+            await Task.Delay(100); // polling interval of a real condition, not a synchronisation sleep
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        if (_app is not null) await _app.DisposeAsync();
+        _tmp.Dispose();
+    }
+}
