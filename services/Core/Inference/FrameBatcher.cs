@@ -17,7 +17,7 @@ using Detection = DaprVideo.Core.Detection.Detection;
 /// caller waits for that batch to finish first, because <see cref="ImageFrame"/> borrows the
 /// caller's memory for the duration of the call.
 /// </remarks>
-public sealed class FrameBatcher : IObjectDetector, IAsyncDisposable
+public sealed class FrameBatcher : IObjectDetector, IAsyncDisposable, IDisposable
 {
     private readonly IObjectDetector _inner;
     private readonly FrameBatcherOptions _options;
@@ -109,6 +109,9 @@ public sealed class FrameBatcher : IObjectDetector, IAsyncDisposable
         _batchSlots.Dispose();
         _stopping.Dispose();
     }
+
+    /// <summary>For containers that dispose synchronously.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>Drops the caller's queued frames; waits out the ones a batch already carries.</summary>
     private static async Task WithdrawAsync(PendingFrame?[] pending)
