@@ -1,10 +1,15 @@
+using System.Text.Json.Serialization;
+
 namespace DaprVideo.Core.Detection;
 
 /// <summary>A box in coordinates normalised to 0..1 of the source frame, origin top-left.</summary>
 public readonly record struct BoundingBox(float X, float Y, float W, float H)
 {
+    [JsonIgnore]
     public float Right => X + W;
+    [JsonIgnore]
     public float Bottom => Y + H;
+    [JsonIgnore]
     public float Area => W * H;
 
     /// <summary>From the SSD corner order (ymin, xmin, ymax, xmax), clamped to the frame.</summary>

@@ -1,8 +1,11 @@
+using System.Text.Json.Serialization;
+
 namespace DaprVideo.Core.Detection;
 
 /// <summary>One detected object, in the JSON shape of DESIGN.md §3.</summary>
 public sealed record Detection(string Label, int ClassId, float Score, BoundingBox Box)
 {
     /// <summary>The caption drawn on the frame, e.g. <c>person: 87%</c>.</summary>
+    [JsonIgnore]
     public string Caption => $"{Label}: {(int)Math.Round(Score * 100, MidpointRounding.AwayFromZero)}%";
 }

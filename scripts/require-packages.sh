@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages DaprVideo needs when they are missing (apt-get as root), or says
+# exactly what to run when we are not root. Usage: scripts/require-packages.sh [runtime|test]
+set -euo pipefail
+mode=${1:-runtime}
+
+need=()
+command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
+command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
+if [ "$mode" = test ]; then
+  command -v node >/dev/null 2>&1 || need+=(nodejs)
+fi
+# De-duplicate.
+mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u | sed '/^$/d')
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "DaprVideo needs these Debian packages: ${need[*]}" >&2
+  echo "Install them with: sudo apt-get update && sudo apt-get install -y ${need[*]}" >&2
+  exit 3
+fi
+echo "Installing missing packages: ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
