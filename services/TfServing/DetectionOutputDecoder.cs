@@ -50,7 +50,7 @@ internal static class DetectionOutputDecoder
                 if (score < scoreThreshold) continue;
                 var classId = (int)MathF.Round(classes[at]);
                 var box = BoundingBox.FromCorners(boxes[at * 4], boxes[at * 4 + 1], boxes[at * 4 + 2], boxes[at * 4 + 3]);
-                list.Add(new Detection(CocoLabels.NameOf(classId), classId, score, box));
+                list.Add(new Detection(CocoLabels.NameOf(classId) ?? $"class {classId}", classId, score, box));
             }
             results[i] = list;
         }

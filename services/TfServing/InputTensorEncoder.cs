@@ -19,7 +19,7 @@ internal static class InputTensorEncoder
         {
             if (size == TfServingOptions.FullFrame && (frames[i].Width != width || frames[i].Height != height))
                 throw new ArgumentException("Full-frame batches need frames of one size.", nameof(frames));
-            FrameResizer.ToRgb(frames[i], content.AsSpan(i * frameBytes, frameBytes), width, height);
+            FrameResizer.ResizeToRgb(frames[i], width, height, content.AsSpan(i * frameBytes, frameBytes));
         }
 
         var tensor = new TensorProto
