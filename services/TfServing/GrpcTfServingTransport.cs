@@ -25,6 +25,10 @@ internal sealed class GrpcTfServingTransport : ITfServingTransport
                 PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
             },
             DisposeHttpClient = true,
+            // The channel waits this long before reconnecting to a server that refused it; the default
+            // grows to two minutes, which would keep a restarted server unused long after it is back.
+            InitialReconnectBackoff = TimeSpan.FromMilliseconds(100),
+            MaxReconnectBackoff = TimeSpan.FromSeconds(2),
         });
         _client = new PredictionService.PredictionServiceClient(_channel);
     }
