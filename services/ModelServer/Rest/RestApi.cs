@@ -106,7 +106,8 @@ public static partial class RestApi
     internal static string ErrorJson(string message)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        // Relaxed escaping keeps quotes and apostrophes readable (\" rather than \u0022), as TF Serving prints them.
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();
             writer.WriteString("error", message);
