@@ -78,19 +78,34 @@ public sealed class FaultTests : IAsyncLifetime
     [Fact]
     public async Task A_slow_server_times_out_each_attempt_then_the_call_is_unavailable()
     {
-        var options = Fast(_standIn.GrpcUrl) with { RequestTimeout = TimeSpan.FromMilliseconds(150), MaxRetryAttempts = 1 };
+        var options = Fast(_standIn.GrpcUrl) with { RequestTimeout = TimeSpan.FromMilliseconds(300), MaxRetryAttempts = 1 };
+        var attempts = new CountingHandler();
+        using var client = new TfServingObjectDetector(options, null, null, attempts);
         _standIn.Enqueue(new Step.Slow(TimeSpan.FromSeconds(30)), new Step.Slow(TimeSpan.FromSeconds(30)));
-        using var client = new TfServingObjectDetector(options);
 
         var watch = Stopwatch.StartNew();
         var ex = await Assert.ThrowsAsync<DetectorUnavailableException>(() => client.DetectAsync(OneFrame));
         Assert.Contains("timed out", ex.Message);
-        Assert.Equal(2, _standIn.Calls);
+        Assert.Equal(2, attempts.Count); // the first attempt and one retry, each cut off by the timeout
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
 
         // A slow-but-in-time answer is fine.
         _standIn.Enqueue(new Step.Slow(TimeSpan.FromMilliseconds(20)));
         Assert.Single((await client.DetectAsync(OneFrame))[0]);
+    }
+
+    /// <summary>Counts the HTTP requests (attempts) the client really sends.</summary>
+    private sealed class CountingHandler() : DelegatingHandler(new SocketsHttpHandler())
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _count);
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     [Fact]
