@@ -7,6 +7,8 @@ mode=${1:-runtime}
 need=()
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
+# Captions need a real font: Skia's bundled assets carry none.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ "$mode" = test ]; then
   command -v node >/dev/null 2>&1 || need+=(nodejs)
 fi

@@ -1,6 +1,4 @@
-using System.Globalization;
 using DaprVideo.Core.Detection;
-using DaprVideo.Standalone.Cli;
 
 namespace DaprVideo.Standalone;
 
@@ -12,10 +10,10 @@ public sealed record DetectorSettings(string ModelPath, int Threads, float Score
 {
     public static string DefaultModelPath => Path.Combine(AppContext.BaseDirectory, "models", SsdModel.FileName);
 
-    public static DetectorSettings FromEnvironment(Func<string, string?> env) => new(
-        ModelPath: env("MODEL_PATH") is { Length: > 0 } path ? path : DefaultModelPath,
-        Threads: ParseInt(env, "DETECTOR_THREADS", 0, 0, 256),
-        ScoreThreshold: ParseFloat(env, "SCORE_THRESHOLD", 0.5f, 0f, 1f));
+    public static DetectorSettings From(SettingsReader env) => new(
+        ModelPath: env.Text("MODEL_PATH") ?? DefaultModelPath,
+        Threads: env.WholeNumber("DETECTOR_THREADS", 0, 0, 256),
+        ScoreThreshold: (float)env.Number("SCORE_THRESHOLD", 0.5, 0, 1));
 
     public OnnxDetectorOptions ToOptions() => new()
     {
@@ -23,20 +21,4 @@ public sealed record DetectorSettings(string ModelPath, int Threads, float Score
         IntraOpThreads = Threads,
         PostProcessing = new PostProcessingOptions { ScoreThreshold = ScoreThreshold },
     };
-
-    private static int ParseInt(Func<string, string?> env, string name, int fallback, int min, int max)
-    {
-        if (env(name) is not { Length: > 0 } text) return fallback;
-        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
-            ? v
-            : throw new UsageException($"{name} must be a whole number from {min} to {max}, not '{text}'.");
-    }
-
-    private static float ParseFloat(Func<string, string?> env, string name, float fallback, float min, float max)
-    {
-        if (env(name) is not { Length: > 0 } text) return fallback;
-        return float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
-            ? v
-            : throw new UsageException($"{name} must be a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}, not '{text}'.");
-    }
 }

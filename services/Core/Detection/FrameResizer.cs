@@ -27,31 +27,37 @@ public static class FrameResizer
         Span<int> x0 = stackalloc int[width];
         Span<int> x1 = stackalloc int[width];
         Span<float> fx = stackalloc float[width];
+        Span<int> wx = stackalloc int[width];
         SampleAxis(frame.Width, width, x0, x1, fx);
         for (var i = 0; i < width; i++)
         {
             x0[i] *= bpp;
             x1[i] *= bpp;
+            wx[i] = (int)(fx[i] * One + 0.5f);
         }
 
+        // 8-bit fixed-point weights: within one level of the float result and several times faster.
         var scaleY = (float)frame.Height / height;
         for (var y = 0; y < height; y++)
         {
             var sy = y * scaleY;
             var y0 = Math.Min((int)sy, frame.Height - 1);
             var y1 = Math.Min(y0 + 1, frame.Height - 1);
-            var fy = sy - y0;
-            var top = src.Slice(y0 * frame.Stride);
-            var bottom = src.Slice(y1 * frame.Stride);
+            var wy = (int)((sy - y0) * One + 0.5f);
+            var top = src.Slice(y0 * frame.Stride, frame.Width * bpp);
+            var bottom = src.Slice(y1 * frame.Stride, frame.Width * bpp);
             var dst = destination.Slice(y * width * 3, width * 3);
             for (var x = 0; x < width; x++)
             {
-                dst[x * 3] = Lerp(top, bottom, x0[x] + r, x1[x] + r, fx[x], fy);
-                dst[x * 3 + 1] = Lerp(top, bottom, x0[x] + g, x1[x] + g, fx[x], fy);
-                dst[x * 3 + 2] = Lerp(top, bottom, x0[x] + b, x1[x] + b, fx[x], fy);
+                int i0 = x0[x], i1 = x1[x], w = wx[x], d = x * 3;
+                dst[d] = Blend(top, bottom, i0 + r, i1 + r, w, wy);
+                dst[d + 1] = Blend(top, bottom, i0 + g, i1 + g, w, wy);
+                dst[d + 2] = Blend(top, bottom, i0 + b, i1 + b, w, wy);
             }
         }
     }
+
+    private const int One = 256;
 
     /// <summary>Per output index: the two source indices and the weight of the second.</summary>
     internal static void SampleAxis(int inSize, int outSize, Span<int> lo, Span<int> hi, Span<float> frac)
@@ -67,11 +73,10 @@ public static class FrameResizer
         }
     }
 
-    private static byte Lerp(ReadOnlySpan<byte> top, ReadOnlySpan<byte> bottom, int i0, int i1, float fx, float fy)
+    private static byte Blend(ReadOnlySpan<byte> top, ReadOnlySpan<byte> bottom, int i0, int i1, int wx, int wy)
     {
-        var t = top[i0] + (top[i1] - top[i0]) * fx;
-        var bo = bottom[i0] + (bottom[i1] - bottom[i0]) * fx;
-        var v = t + (bo - t) * fy;
-        return (byte)(v + 0.5f);
+        var t = top[i0] * (One - wx) + top[i1] * wx;
+        var bo = bottom[i0] * (One - wx) + bottom[i1] * wx;
+        return (byte)((t * (One - wy) + bo * wy + One * One / 2) >> 16);
     }
 }

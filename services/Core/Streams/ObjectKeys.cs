@@ -9,6 +9,14 @@ public static class ObjectKeys
     public static string Segment(StreamId id, long sequence) => $"streams/{id}/segments/{Seq(sequence)}.ts";
     public static string SegmentRecord(StreamId id, long sequence) => $"streams/{id}/segments/{Seq(sequence)}.json";
     public static string StreamDescriptor(StreamId id) => $"streams/{id}/stream.json";
+    /// <summary>A playlist of the stream (<c>index.m3u8</c>, <c>live.m3u8</c>), beside its segments folder.</summary>
+    public static string Playlist(StreamId id, string fileName) => $"streams/{id}/{fileName}";
+
+    /// <summary>One JSON line per analysed frame, written when the stream is complete.</summary>
+    public static string Detections(StreamId id) => $"streams/{id}/detections.jsonl";
+
+    public static string StreamPrefix(StreamId id) => $"streams/{id}/";
+
     public static string SegmentsPrefix(StreamId id) => $"streams/{id}/segments/";
 
     /// <summary>A segment's URI relative to the stream's playlists (which sit in streams/{id}/).</summary>

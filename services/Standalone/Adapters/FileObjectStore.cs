@@ -6,15 +6,19 @@ namespace DaprVideo.Standalone.Adapters;
 /// <summary>
 /// The embedded object store: one file per key under a root directory. Writes go to a temporary
 /// file in the same directory and are renamed over the target, so readers never see a torn object.
+/// A key prefix can be folded away: with "streams/", key streams/cam/index.m3u8 is file cam/index.m3u8,
+/// which gives the <c>process --out DIR</c> layout DIR/{id}/index.m3u8.
 /// </summary>
 public sealed partial class FileObjectStore : IObjectStore
 {
     private const string TempPrefix = ".tmp-";
     private readonly string _root;
+    private readonly string _keyPrefix;
 
-    public FileObjectStore(string root)
+    public FileObjectStore(string root, string keyPrefix = "")
     {
         _root = Path.GetFullPath(root);
+        _keyPrefix = keyPrefix;
         Directory.CreateDirectory(_root);
     }
 
@@ -23,9 +27,10 @@ public sealed partial class FileObjectStore : IObjectStore
     /// <summary>The file behind a key; keys are validated so they can never leave the root.</summary>
     public string PathOf(string key)
     {
-        if (!KeyRegex().IsMatch(key) || key.Split('/').Any(part => part is "" or "." or ".." || part.StartsWith(TempPrefix, StringComparison.Ordinal)))
+        if (!KeyRegex().IsMatch(key) || !key.StartsWith(_keyPrefix, StringComparison.Ordinal)
+            || key.Split('/').Any(part => part is "" or "." or ".." || part.StartsWith(TempPrefix, StringComparison.Ordinal)))
             throw new ArgumentException($"Invalid object key '{key}'.", nameof(key));
-        return Path.Combine(_root, key.Replace('/', Path.DirectorySeparatorChar));
+        return Path.Combine(_root, key[_keyPrefix.Length..].Replace('/', Path.DirectorySeparatorChar));
     }
 
     public async Task PutAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
@@ -61,7 +66,15 @@ public sealed partial class FileObjectStore : IObjectStore
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
-        File.Delete(PathOf(key));
+        var path = PathOf(key);
+        File.Delete(path);
+        // Drop a folder the delete emptied (raw chunks go once their segment exists), never the root.
+        var dir = Path.GetDirectoryName(path)!;
+        if (dir != _root && !Directory.EnumerateFileSystemEntries(dir).Any())
+        {
+            try { Directory.Delete(dir); }
+            catch (IOException) { /* a writer just put a new file there */ }
+        }
         return Task.CompletedTask;
     }
 
@@ -69,12 +82,12 @@ public sealed partial class FileObjectStore : IObjectStore
     {
         // List the deepest directory the prefix names, then filter by the full prefix.
         var slash = prefix.LastIndexOf('/');
-        var dir = slash < 0 ? _root : Path.GetDirectoryName(PathOf(prefix[..slash] + "/x"))!;
+        var dir = slash < _keyPrefix.Length ? _root : Path.GetDirectoryName(PathOf(prefix[..slash] + "/x"))!;
         if (!Directory.Exists(dir)) return Task.FromResult<IReadOnlyList<string>>([]);
 
         var keys = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
             .Where(f => !Path.GetFileName(f).StartsWith(TempPrefix, StringComparison.Ordinal))
-            .Select(f => Path.GetRelativePath(_root, f).Replace(Path.DirectorySeparatorChar, '/'))
+            .Select(f => _keyPrefix + Path.GetRelativePath(_root, f).Replace(Path.DirectorySeparatorChar, '/'))
             .Where(k => k.StartsWith(prefix, StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .ToList();

@@ -1,3 +1,4 @@
+using DaprVideo.Core.Media;
 using DaprVideo.Standalone.Commands;
 
 namespace DaprVideo.Standalone.Cli;
@@ -8,9 +9,12 @@ public static class CommandLine
     private const string Usage = """
         usage: daprvideo <command> ...
           detect <image> [--threshold T]     print detections in an image as JSON
+          process <source> --out <dir> [--id <id>]
+                                             annotate a file, URL or testsrc:duration=S into HLS
         """;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?>? environment = null)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?>? environment = null,
+        bool interactive = false, CancellationToken cancellationToken = default)
     {
         environment ??= Environment.GetEnvironmentVariable;
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -22,13 +26,15 @@ public static class CommandLine
         try
         {
             var rest = new CommandArguments(args.Skip(1), new HashSet<string>());
+            var env = new SettingsReader(environment);
             return args[0] switch
             {
-                "detect" => await DetectCommand.RunAsync(rest, DetectorSettings.FromEnvironment(environment), stdout),
+                "detect" => await DetectCommand.RunAsync(rest, DetectorSettings.From(env), stdout),
+                "process" => await ProcessCommand.RunAsync(rest, PipelineSettings.From(env), stdout, stderr, interactive, cancellationToken),
                 _ => throw new UsageException($"Unknown command '{args[0]}'. Run 'daprvideo --help'."),
             };
         }
-        catch (Exception e) when (e is UsageException or InvalidDataException or FileNotFoundException)
+        catch (Exception e) when (e is UsageException or InvalidDataException or FileNotFoundException or MediaException)
         {
             await stderr.WriteLineAsync($"error: {e.Message}");
             return 2;

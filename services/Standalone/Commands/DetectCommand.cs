@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DaprVideo.Core;
 using DaprVideo.Core.Detection;
 using DaprVideo.Standalone.Cli;
 
@@ -8,8 +9,6 @@ namespace DaprVideo.Standalone.Commands;
 public static class DetectCommand
 {
     public const string Usage = "detect <image> [--threshold 0..1] [--model path.onnx]";
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public static async Task<int> RunAsync(CommandArguments args, DetectorSettings settings, TextWriter stdout)
     {
@@ -27,7 +26,7 @@ public static class DetectCommand
         var image = DecodedImage.Decode(await ReadImageAsync(path));
         using var detector = new OnnxObjectDetector(settings.ToOptions());
         var detections = detector.Detect([image.Frame])[0];
-        await stdout.WriteLineAsync(JsonSerializer.Serialize(detections, Json));
+        await stdout.WriteLineAsync(JsonSerializer.Serialize(detections, CoreJsonContext.Default.IReadOnlyListDetection));
         return 0;
     }
 

@@ -9,6 +9,9 @@ public static class RepoPaths
 
     public static string Model => Path.Combine(Root, "models", "ssdlite_mobilenet_v2_coco.onnx");
 
+    public static string ParityFixture(string fileName) =>
+        Path.Combine(Root, "tests", "DaprVideo.Tests", "Fixtures", "parity", fileName);
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

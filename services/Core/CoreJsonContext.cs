@@ -1,0 +1,24 @@
+using System.Text.Json.Serialization;
+using DaprVideo.Core.Events;
+using DaprVideo.Core.Playlist;
+using DaprVideo.Core.Search;
+
+namespace DaprVideo.Core;
+
+/// <summary>
+/// Source-generated JSON for every document and event the pipeline writes, camelCase as in DESIGN.md §3.
+/// One context so the stored records, the events and the HTTP API agree on one shape (and trim/AOT stay possible).
+/// </summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(Detection.Detection))]
+[JsonSerializable(typeof(IReadOnlyList<Detection.Detection>))]
+[JsonSerializable(typeof(SegmentRecord))]
+[JsonSerializable(typeof(DetectionLine))]
+[JsonSerializable(typeof(IReadOnlyList<DetectionLine>))]
+[JsonSerializable(typeof(SegmentSummary))]
+[JsonSerializable(typeof(IReadOnlyList<SegmentSummary>))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
+[JsonSerializable(typeof(ChunkCaptured))]
+[JsonSerializable(typeof(SegmentAnnotated))]
+[JsonSerializable(typeof(StreamEnded))]
+public sealed partial class CoreJsonContext : JsonSerializerContext;

@@ -1,0 +1,38 @@
+using DaprVideo.Core.Events;
+using DaprVideo.Core.Media;
+using DaprVideo.Core.Ports;
+using DaprVideo.Core.Streams;
+
+namespace DaprVideo.Core.Pipeline;
+
+/// <summary>
+/// The Ingest side: stores each captured chunk under its key and announces it (claim-check),
+/// then announces the end of the stream with its last sequence.
+/// </summary>
+public sealed class ChunkIngestor(IObjectStore store, IEventPublisher events)
+{
+    /// <returns>The last sequence stored, or -1 when the source yielded nothing.</returns>
+    public async Task<long> IngestAsync(StreamId id, IAsyncEnumerable<CapturedChunk> chunks, CancellationToken cancellationToken = default)
+    {
+        var last = -1L;
+        DateTimeOffset? first = null;
+        await foreach (var chunk in chunks.WithCancellation(cancellationToken))
+        {
+            var key = ObjectKeys.Chunk(id, chunk.Sequence);
+            await store.PutAsync(key, chunk.Bytes, cancellationToken);
+            // Offsets from one event alone (start minus the stream's first start) stay right under
+            // reordering, run on across reconnects and jump at a gap, where the playlist marks it.
+            first ??= chunk.Start;
+            var offset = Math.Max(0, (chunk.Start - first.Value).TotalSeconds);
+            await events.PublishAsync(Topics.Chunks,
+                new ChunkCaptured(id.Value, chunk.Sequence, key, chunk.Start, offset, chunk.DurationSeconds, chunk.Discontinuity),
+                cancellationToken);
+            last = chunk.Sequence;
+        }
+        return last;
+    }
+
+    /// <summary>Tells the playlist no sequence after <paramref name="lastSequence"/> will come.</summary>
+    public Task EndAsync(StreamId id, long lastSequence, CancellationToken cancellationToken = default) =>
+        events.PublishAsync(Topics.Streams, new StreamEnded(id.Value, lastSequence), cancellationToken);
+}

@@ -1,0 +1,52 @@
+using DaprVideo.Core.Events;
+using DaprVideo.Core.Playlist;
+using DaprVideo.Core.Ports;
+using DaprVideo.Core.Streams;
+
+namespace DaprVideo.Core.Pipeline;
+
+/// <summary>
+/// The Inference side: turns a <see cref="ChunkCaptured"/> into a stored annotated segment plus its
+/// record, and announces it. Idempotent per (stream, sequence): a chunk whose record already exists
+/// is announced again, not redone, so redelivered events are harmless.
+/// </summary>
+public sealed class ChunkProcessor(IObjectStore store, IEventPublisher events, SegmentAnnotator annotator, InferenceOptions options)
+{
+    public async Task ProcessAsync(ChunkCaptured chunk, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        var id = StreamId.Parse(chunk.StreamId);
+        if (chunk.Sequence < 0) throw new InvalidDataException($"Chunk of stream '{id}' has negative sequence {chunk.Sequence}.");
+        var chunkKey = ObjectKeys.Chunk(id, chunk.Sequence);
+        // Keys are derived, never taken from the event: an event must not point us at other objects.
+        if (chunk.ChunkKey != chunkKey) throw new InvalidDataException($"Chunk key '{chunk.ChunkKey}' does not match {chunkKey}.");
+
+        var recordKey = ObjectKeys.SegmentRecord(id, chunk.Sequence);
+        if (await store.GetAsync(recordKey, cancellationToken) is { } stored)
+        {
+            await AnnounceAsync(id, SegmentRecord.Parse(stored), cancellationToken);
+            await RemoveChunkAsync(chunkKey, cancellationToken);
+            return;
+        }
+
+        var bytes = await store.GetAsync(chunkKey, cancellationToken)
+            ?? throw new InvalidOperationException($"Chunk {chunkKey} is not in the object store and has no segment yet.");
+        var segment = await annotator.AnnotateAsync(bytes, chunk.OffsetSeconds, cancellationToken);
+        var record = new SegmentRecord(id.Value, chunk.Sequence, chunk.Start, segment.DurationSeconds,
+            chunk.Discontinuity, segment.Annotated, segment.Frames);
+
+        // The record goes last: its presence means the segment is complete.
+        await store.PutAsync(ObjectKeys.Segment(id, chunk.Sequence), segment.Segment, cancellationToken);
+        await store.PutAsync(recordKey, record.ToJsonBytes(), cancellationToken);
+        await AnnounceAsync(id, record, cancellationToken);
+        await RemoveChunkAsync(chunkKey, cancellationToken);
+    }
+
+    private Task AnnounceAsync(StreamId id, SegmentRecord record, CancellationToken cancellationToken) =>
+        events.PublishAsync(Topics.Segments, new SegmentAnnotated(
+            id.Value, record.Sequence, ObjectKeys.Segment(id, record.Sequence), ObjectKeys.SegmentRecord(id, record.Sequence),
+            record.Start, record.DurationSeconds, record.Discontinuity, record.Annotated), cancellationToken);
+
+    private Task RemoveChunkAsync(string chunkKey, CancellationToken cancellationToken) =>
+        options.KeepChunks ? Task.CompletedTask : store.DeleteAsync(chunkKey, cancellationToken);
+}

@@ -1,0 +1,30 @@
+namespace DaprVideo.Core.Pipeline;
+
+/// <summary>How Inference analyses and re-encodes a chunk.</summary>
+public sealed record InferenceOptions
+{
+    /// <summary>Frames analysed per second of video (DETECT_FPS); boxes hold on the frames between.</summary>
+    public double DetectFps { get; init; } = 5;
+
+    /// <summary>
+    /// Detections allowed in flight for one chunk before further frames skip analysis, so a slow
+    /// detector means fewer analysed frames, never dropped or late video.
+    /// </summary>
+    public int MaxPendingDetections { get; init; } = 16;
+
+    /// <summary>Decoded frames buffered between decoding and drawing+encoding (backpressure bound).</summary>
+    public int FrameQueueCapacity { get; init; } = 24;
+
+    /// <summary>Keep raw chunks after their segment is stored (DEBUG).</summary>
+    public bool KeepChunks { get; init; }
+
+    public void Validate()
+    {
+        if (!double.IsFinite(DetectFps) || DetectFps <= 0 || DetectFps > 120)
+            throw new ArgumentException($"DETECT_FPS must be a number in (0, 120], not {DetectFps}.");
+        if (MaxPendingDetections is < 1 or > 1024)
+            throw new ArgumentException($"MaxPendingDetections must be 1..1024, not {MaxPendingDetections}.");
+        if (FrameQueueCapacity is < 1 or > 1024)
+            throw new ArgumentException($"FrameQueueCapacity must be 1..1024, not {FrameQueueCapacity}.");
+    }
+}

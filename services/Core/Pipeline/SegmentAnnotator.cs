@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using DaprVideo.Core.Detection;
+using DaprVideo.Core.Media;
+using DaprVideo.Core.Playlist;
+using Detected = DaprVideo.Core.Detection.Detection;
+
+namespace DaprVideo.Core.Pipeline;
+
+/// <summary>
+/// Decodes a chunk, detects objects on frames picked at <see cref="InferenceOptions.DetectFps"/>,
+/// draws the latest boxes on every frame and encodes the annotated segment. Decoding (an ffmpeg
+/// process), detection (the detector's own workers or a remote server) and drawing+encoding (another
+/// ffmpeg process) overlap; a bounded frame queue between them gives backpressure.
+/// </summary>
+public sealed class SegmentAnnotator(
+    IObjectDetector detector,
+    InferenceOptions options,
+    FrameDecoder decoder,
+    SegmentEncoder encoder,
+    FrameAnnotatorOptions? annotatorOptions = null)
+{
+    // Annotators hold a Skia typeface and are not thread-safe: one per chunk in flight, reused.
+    private readonly ConcurrentBag<FrameAnnotator> _annotators = [];
+
+    public async Task<AnnotatedSegment> AnnotateAsync(ReadOnlyMemory<byte> chunk, double offsetSeconds, CancellationToken cancellationToken = default)
+    {
+        var info = await decoder.ProbeAsync(chunk, cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var queue = Channel.CreateBounded<PendingFrame>(new BoundedChannelOptions(options.FrameQueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        var state = new DetectionState();
+        var producer = Task.Run(() => DecodeAsync(chunk, info.Format, offsetSeconds, queue.Writer, state, stop.Token), stop.Token);
+
+        var annotator = _annotators.TryTake(out var a) ? a : new FrameAnnotator(annotatorOptions);
+        try
+        {
+            await using var encoding = encoder.Start(info.Format, PixelFormat.Bgra32, offsetSeconds);
+            var frames = new List<AnalysedFrame>();
+            IReadOnlyList<Detected> current = [];
+            await foreach (var pending in queue.Reader.ReadAllAsync(stop.Token))
+            {
+                using (pending.Frame)
+                {
+                    if (pending.Detection is { } detection)
+                    {
+                        try
+                        {
+                            current = (await detection)[0];
+                            frames.Add(new AnalysedFrame(Math.Round(pending.T, 3), current));
+                        }
+                        catch (DetectorUnavailableException)
+                        {
+                            // Keep the video flowing un-annotated; no more detections for this chunk.
+                            state.Unavailable = true;
+                            current = [];
+                        }
+                    }
+                    if (current.Count > 0) annotator.Annotate(pending.Frame, current);
+                    await encoding.WriteFrameAsync(pending.Frame, stop.Token);
+                }
+            }
+            await producer;
+            var segment = await encoding.CompleteAsync(stop.Token);
+            var duration = encoding.FramesWritten * info.Format.FrameRate.FrameDuration;
+            return new AnnotatedSegment(segment, duration, encoding.FramesWritten, !state.Unavailable, frames);
+        }
+        finally
+        {
+            _annotators.Add(annotator);
+            await stop.CancelAsync();
+            await DrainAsync(queue.Reader, producer);
+        }
+    }
+
+    private async Task DecodeAsync(ReadOnlyMemory<byte> chunk, VideoFormat format, double offset, ChannelWriter<PendingFrame> writer, DetectionState state, CancellationToken ct)
+    {
+        try
+        {
+            var lastSlot = double.NegativeInfinity;
+            await foreach (var frame in decoder.DecodeAsync(chunk, format, PixelFormat.Bgra32, ct))
+            {
+                var t = offset + frame.PtsSeconds;
+                // Slots of 1/DETECT_FPS on the stream timeline: the first frame of each new slot is analysed,
+                // unless the detector is behind (too many in flight) or down.
+                var slot = Math.Floor(t * options.DetectFps + 1e-6);
+                Task<IReadOnlyList<Detected>[]>? detection = null;
+                if (slot > lastSlot && !state.Unavailable && state.Pending < options.MaxPendingDetections)
+                {
+                    lastSlot = slot;
+                    detection = state.Track(detector.DetectAsync([frame.AsImageFrame()], ct));
+                }
+                await writer.WriteAsync(new PendingFrame(frame, t, detection), ct);
+            }
+            writer.Complete();
+        }
+        catch (Exception e)
+        {
+            writer.Complete(e);
+        }
+    }
+
+    /// <summary>After a failure: let in-flight detections finish before their frames' buffers go back to the pool.</summary>
+    private static async Task DrainAsync(ChannelReader<PendingFrame> reader, Task producer)
+    {
+        try { await producer; } catch { /* reported by the reader already */ }
+        while (reader.TryRead(out var pending))
+        {
+            if (pending.Detection is { } d)
+            {
+                try { await d; } catch { /* the chunk has failed anyway */ }
+            }
+            pending.Frame.Dispose();
+        }
+    }
+
+    private sealed record PendingFrame(DecodedFrame Frame, double T, Task<IReadOnlyList<Detected>[]>? Detection);
+
+    private sealed class DetectionState
+    {
+        private int _pending;
+        public volatile bool Unavailable;
+
+        public int Pending => Volatile.Read(ref _pending);
+
+        public Task<IReadOnlyList<Detected>[]> Track(Task<IReadOnlyList<Detected>[]> detection)
+        {
+            Interlocked.Increment(ref _pending);
+            _ = detection.ContinueWith(_ => Interlocked.Decrement(ref _pending), TaskScheduler.Default);
+            return detection;
+        }
+    }
+}

@@ -1,0 +1,165 @@
+using DaprVideo.Core.Streams;
+
+namespace DaprVideo.Core.Playlist;
+
+/// <summary>
+/// One stream's playlist, fed by segment events that may come twice or out of order.
+/// Only the contiguous run of sequences from <see cref="PlaylistOptions.FirstSequence"/> is published,
+/// so every rendering is a prefix-extension of the one before (nothing is ever inserted or removed in
+/// the middle). A hole is given up once <see cref="PlaylistOptions.HoleSkipThreshold"/> later segments
+/// wait behind it; the next segment then carries a discontinuity. Waiting segments therefore never
+/// exceed that threshold, so memory is bounded by the published list. Thread-safe.
+/// </summary>
+public sealed class StreamPlaylistState
+{
+    private readonly Lock _gate = new();
+    private readonly int _holeSkipThreshold;
+    private readonly int _liveWindowTargetDurations;
+    private readonly List<PlaylistSegment> _published = [];
+    private readonly SortedList<long, PlaylistSegment> _waiting = [];
+    private readonly string?[] _rendered = new string?[3];
+    private long _renderedVersion = -1;
+    private long _version;
+    private bool _complete;
+    private long _next;
+    private bool _skippedHole;
+    private long? _lastSequence;
+    private int _targetDuration;
+    private int _liveWindowStart;
+
+    public StreamPlaylistState(StreamId streamId, PlaylistOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        StreamId = streamId;
+        options.Validate();
+        // Copied: the options object is mutable and the rules must not change under a running stream.
+        _holeSkipThreshold = options.HoleSkipThreshold;
+        _liveWindowTargetDurations = options.LiveWindowTargetDurations;
+        _next = options.FirstSequence;
+        _targetDuration = HlsPlaylist.TargetDuration(options.SegmentSeconds, []);
+    }
+
+    public StreamId StreamId { get; }
+
+    /// <summary>Grows by one whenever the rendered text of any view changes; rewrite files only when it moved.</summary>
+    public long Version { get { lock (_gate) return _version; } }
+
+    /// <summary>True once ENDLIST is published: the stream ended and nothing before its last sequence is outstanding.</summary>
+    public bool IsComplete { get { lock (_gate) return _complete; } }
+
+    /// <summary>The last sequence announced by <see cref="End"/>, if any.</summary>
+    public long? LastSequence { get { lock (_gate) return _lastSequence; } }
+
+    /// <summary>The next sequence the playlist waits for.</summary>
+    public long NextSequence { get { lock (_gate) return _next; } }
+
+    public int TargetDuration { get { lock (_gate) return _targetDuration; } }
+
+    /// <summary>A copy of the published segments in playlist order (discontinuity and start as published).</summary>
+    public IReadOnlyList<PlaylistSegment> Segments { get { lock (_gate) return [.. _published]; } }
+
+    /// <summary>Offers a segment. Returns true when the published playlist changed; duplicates, segments
+    /// already given up and segments past the announced end change nothing.</summary>
+    public bool Add(PlaylistSegment segment)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+        segment.Validate();
+        lock (_gate)
+        {
+            if (segment.Sequence < _next || _waiting.ContainsKey(segment.Sequence) || segment.Sequence > _lastSequence)
+                return false;
+            _waiting.Add(segment.Sequence, segment);
+            return Advance(skipAllHoles: false);
+        }
+    }
+
+    /// <summary>The source stopped after <paramref name="lastSequence"/> (-1: it captured nothing).
+    /// ENDLIST follows once every sequence up to it is published or given up. The first call wins.</summary>
+    public bool End(long lastSequence)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(lastSequence, -1);
+        lock (_gate)
+        {
+            if (_lastSequence is not null)
+                return false;
+            _lastSequence = lastSequence;
+            while (_waiting.Count > 0 && _waiting.Keys[^1] > lastSequence)
+                _waiting.RemoveAt(_waiting.Count - 1);
+            return Advance(skipAllHoles: false);
+        }
+    }
+
+    /// <summary>
+    /// Gives up every hole now: publishes all waiting segments and, if the stream has ended, its missing tail.
+    /// For the adapter to call when nothing has arrived for a while, so a lost segment never stalls a stream.
+    /// </summary>
+    public bool SkipMissing()
+    {
+        lock (_gate)
+            return Advance(skipAllHoles: true);
+    }
+
+    /// <summary>The current text of a view; cached until the next change. VOD always ends with ENDLIST,
+    /// so write it only once <see cref="IsComplete"/>.</summary>
+    public string Render(PlaylistView view)
+    {
+        lock (_gate)
+        {
+            if (_renderedVersion != _version)
+            {
+                Array.Clear(_rendered);
+                _renderedVersion = _version;
+            }
+            return _rendered[(int)view] ??=
+                HlsPlaylist.Render(view, _published, _targetDuration, _complete, _liveWindowStart);
+        }
+    }
+
+    private bool Advance(bool skipAllHoles)
+    {
+        var changed = false;
+        while (true)
+        {
+            while (_waiting.Remove(_next, out var segment))
+            {
+                Publish(segment);
+                _next++;
+                changed = true;
+            }
+            if (_waiting.Count == 0 || (!skipAllHoles && _waiting.Count < _holeSkipThreshold))
+                break;
+            _next = _waiting.Keys[0];
+            _skippedHole = true;
+        }
+        if (skipAllHoles && _lastSequence is { } last && _next <= last)
+            _next = last + 1;
+        if (!_complete && _lastSequence is { } end && _next > end)
+        {
+            _complete = true;
+            changed = true;
+        }
+        if (changed)
+            _version++;
+        return changed;
+    }
+
+    private void Publish(PlaylistSegment segment)
+    {
+        // Program date-times are written to the millisecond and must strictly increase for players
+        // and for time search; a source clock that stepped back is nudged just past the previous segment.
+        var start = TruncateToMilliseconds(segment.Start.ToUniversalTime());
+        if (_published.Count > 0)
+        {
+            var previous = _published[^1];
+            if (start <= previous.Start)
+                start = previous.Start.AddMilliseconds(Math.Max(1, previous.DurationMilliseconds));
+        }
+        _published.Add(segment with { Start = start, Discontinuity = segment.Discontinuity || _skippedHole });
+        _skippedHole = false;
+        _targetDuration = Math.Max(_targetDuration, HlsPlaylist.RoundedSeconds(segment.DurationSeconds));
+        _liveWindowStart = HlsPlaylist.LiveWindowStart(_published, _targetDuration, _liveWindowTargetDurations, _liveWindowStart);
+    }
+
+    private static DateTimeOffset TruncateToMilliseconds(DateTimeOffset value) =>
+        new(value.UtcTicks - value.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
+}

@@ -1,0 +1,53 @@
+using DaprVideo.Core.Detection;
+using DaprVideo.Core.Events;
+using DaprVideo.Core.Media;
+using DaprVideo.Core.Pipeline;
+using DaprVideo.Standalone.Adapters;
+
+namespace DaprVideo.Standalone;
+
+/// <summary>
+/// Ingest, Inference and Playlist in one process: the same Core pipeline the Dapr services host,
+/// wired to the in-process bus, a directory store and the in-process ONNX detector.
+/// </summary>
+public sealed class EmbeddedPipeline : IAsyncDisposable
+{
+    private readonly OnnxObjectDetector _detector;
+    private readonly TaskCompletionSource<string> _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public EmbeddedPipeline(PipelineSettings settings, string dataDirectory, bool vodOnly)
+    {
+        Settings = settings;
+        Store = new FileObjectStore(dataDirectory, "streams/");
+        _detector = new OnnxObjectDetector(settings.Detector.ToOptions());
+        Bus = new InProcessEventBus((topic, message, error) =>
+            _failure.TrySetResult($"{topic} event {message} failed: {error.Message.ReplaceLineEndings(" ")}"));
+
+        var inference = settings.Inference;
+        inference.Validate();
+        var annotator = new SegmentAnnotator(_detector, inference, new FrameDecoder(), new SegmentEncoder());
+        var processor = new ChunkProcessor(Store, Bus, annotator, inference);
+        Playlists = new PlaylistBuilder(Store, new PlaylistBuilderOptions { Playlist = settings.Playlist, VodOnly = vodOnly });
+        Ingestor = new ChunkIngestor(Store, Bus);
+
+        // Two chunks in flight keep both cores busy: one decodes/encodes while the other detects.
+        Bus.Subscribe<ChunkCaptured>(Topics.Chunks, processor.ProcessAsync, concurrency: 2, capacity: 4);
+        Bus.Subscribe<SegmentAnnotated>(Topics.Segments, Playlists.OnSegmentAsync);
+        Bus.Subscribe<StreamEnded>(Topics.Streams, Playlists.OnStreamEndedAsync);
+    }
+
+    public PipelineSettings Settings { get; }
+    public FileObjectStore Store { get; }
+    public InProcessEventBus Bus { get; }
+    public PlaylistBuilder Playlists { get; }
+    public ChunkIngestor Ingestor { get; }
+
+    /// <summary>Completes with a one-line reason when an event could not be handled after retries.</summary>
+    public Task<string> Failure => _failure.Task;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Bus.DisposeAsync();
+        _detector.Dispose();
+    }
+}
