@@ -27,13 +27,14 @@ rgw_port=$2
   { echo "start-rgw: FAILED: RGW_PORT must be a number in 1024..65535, got '$rgw_port'" >&2; exit 2; }
 
 relevant_log=""
+launched=0  # set once daemons may exist: only then does a failure stop them
 fail() {
   echo "start-rgw: FAILED: $*" >&2
   if [ -n "$relevant_log" ] && [ -f "$relevant_log" ]; then
     echo "--- last lines of $relevant_log ---" >&2
     tail -n 25 "$relevant_log" >&2
   fi
-  "$here/stop-rgw.sh" "$scratch" >/dev/null 2>&1 || true
+  [ $launched -eq 0 ] || "$here/stop-rgw.sh" "$scratch" >/dev/null 2>&1 || true
   exit 1
 }
 trap 'fail "unexpected error at line $LINENO: $BASH_COMMAND"' ERR
@@ -54,6 +55,8 @@ scratch=$(cd "$scratch" && pwd)
 mkdir -p "$scratch"/{run,log,mon/a,osd/0,mgr/x,rgw}
 
 deadline=$((SECONDS + ${CEPH_START_TIMEOUT:-120}))
+# Seconds left before the deadline, for `timeout`: a daemon that hangs in its init must not hang us.
+left() { local n=$((deadline - SECONDS)); [ $n -gt 0 ] && echo "$n" || echo 1; }
 # A free loopback port for the monitor (the OSD picks its own from ms_bind_port_min..max).
 mon_port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 fsid=$(cat /proc/sys/kernel/random/uuid)
@@ -130,38 +133,43 @@ EOF
 relevant_log=$scratch/log/mon.a.log
 monmaptool --create --fsid "$fsid" --addv a "[v2:127.0.0.1:$mon_port]" "$scratch/monmap" >/dev/null ||
   fail "monmaptool could not create the monitor map"
-ceph-mon --mkfs -i a --monmap "$scratch/monmap" </dev/null >>"$scratch/log/mkfs.log" 2>&1 ||
+timeout "$(left)" ceph-mon --mkfs -i a --monmap "$scratch/monmap" </dev/null >>"$scratch/log/mkfs.log" 2>&1 ||
   { relevant_log=$scratch/log/mkfs.log; fail "ceph-mon --mkfs failed"; }
-ceph-mon -i a </dev/null >>"$scratch/log/daemons.out" 2>&1 || fail "ceph-mon did not start"
+launched=1
+timeout "$(left)" ceph-mon -i a </dev/null >>"$scratch/log/daemons.out" 2>&1 || fail "ceph-mon did not start"
 
 # OSD: register it with the monitor, build its memstore, start it.
 relevant_log=$scratch/log/mon.a.log
 osd_uuid=$(cat /proc/sys/kernel/random/uuid)
-osd_id=$(timeout 30 ceph --connect-timeout 20 osd new "$osd_uuid" 2>>"$scratch/log/mkfs.log") ||
+osd_id=$(timeout "$(left)" ceph --connect-timeout 20 osd new "$osd_uuid" 2>>"$scratch/log/mkfs.log") ||
   fail "the monitor on 127.0.0.1:$mon_port did not answer 'ceph osd new'"
 [ "$osd_id" = 0 ] || fail "expected osd id 0, the monitor gave '$osd_id'"
 relevant_log=$scratch/log/mkfs.log
-ceph-osd -i 0 --mkfs --osd-uuid "$osd_uuid" </dev/null >>"$scratch/log/mkfs.log" 2>&1 || fail "ceph-osd --mkfs failed"
+timeout "$(left)" ceph-osd -i 0 --mkfs --osd-uuid "$osd_uuid" </dev/null >>"$scratch/log/mkfs.log" 2>&1 || fail "ceph-osd --mkfs failed"
 relevant_log=$scratch/log/osd.0.log
-ceph-osd -i 0 </dev/null >>"$scratch/log/daemons.out" 2>&1 || fail "ceph-osd did not start"
+timeout "$(left)" ceph-osd -i 0 </dev/null >>"$scratch/log/daemons.out" 2>&1 || fail "ceph-osd did not start"
 
 relevant_log=$scratch/log/mgr.x.log
-ceph-mgr -i x </dev/null >>"$scratch/log/daemons.out" 2>&1 || fail "ceph-mgr did not start"
+timeout "$(left)" ceph-mgr -i x </dev/null >>"$scratch/log/daemons.out" 2>&1 || fail "ceph-mgr did not start"
 
-# radosgw creates its pools on first start; it answers HTTP once they are usable.
+# radosgw creates its pools on first start; it answers HTTP once they are usable. It runs in the
+# foreground (-f) as our background job so its pid is known at once (a daemonizing radosgw forks
+# and writes its pid file later, which would race the liveness check below).
 relevant_log=$scratch/log/client.rgw.log
-radosgw -n client.rgw </dev/null >>"$scratch/log/daemons.out" 2>&1 || fail "radosgw did not start"
+radosgw -f -n client.rgw </dev/null >>"$scratch/log/daemons.out" 2>&1 &
+rgw_pid=$!
+disown "$rgw_pid"  # no job-control chatter when a failure kills it
+echo "$rgw_pid" >"$scratch/run/client.rgw.pid"
 
 rgw_answers() {
   "$py" - "$rgw_port" <<'PY'
-import sys, urllib.request, urllib.error
-try:
-    urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/", timeout=2)
-except urllib.error.HTTPError:
-    pass  # any HTTP answer (even 403) means the gateway is serving
+import sys, urllib.request
+# An anonymous bucket listing: RGW answers it with an (empty) S3 result, anything else on the port won't.
+body = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/", timeout=2).read()
+sys.exit(0 if b"ListAllMyBucketsResult" in body else 1)
 PY
 }
-rgw_alive() { [ -f "$scratch/run/client.rgw.pid" ] && kill -0 "$(cat "$scratch/run/client.rgw.pid")" 2>/dev/null; }
+rgw_alive() { kill -0 "$rgw_pid" 2>/dev/null; }
 until rgw_answers >/dev/null 2>&1; do
   [ $SECONDS -lt $deadline ] || fail "timed out waiting for radosgw on 127.0.0.1:$rgw_port"
   rgw_alive || fail "radosgw exited before answering on 127.0.0.1:$rgw_port"
@@ -169,7 +177,7 @@ until rgw_answers >/dev/null 2>&1; do
 done
 
 relevant_log=$scratch/log/radosgw-admin.log
-radosgw-admin user create --uid="$s3_user" --display-name="DaprVideo tests" \
+timeout "$(left)" radosgw-admin user create --uid="$s3_user" --display-name="DaprVideo tests" \
   --access-key="$access_key" --secret-key="$secret_key" >"$scratch/log/radosgw-admin.log" 2>&1 ||
   fail "radosgw-admin could not create the S3 user"
 
