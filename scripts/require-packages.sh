@@ -11,6 +11,8 @@ command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ "$mode" = test ]; then
   command -v node >/dev/null 2>&1 || need+=(nodejs)
+  # The viewer's browser tests drive headless Chromium over the DevTools protocol.
+  [ -x /usr/bin/chromium ] || need+=(chromium)
 fi
 # De-duplicate.
 mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u | sed '/^$/d')

@@ -56,6 +56,10 @@ public sealed class ViewerBrowserTests(ViewerStreamFixture fixture, ITestOutputH
         // An ended stream opens on the full recording.
         Assert.True((await page.EvaluateAsync("document.getElementById('mode-full').checked")).GetBoolean());
         Assert.True((await page.EvaluateAsync("document.getElementById('problem').hidden")).GetBoolean(), page.Log);
+        // Nothing came from another origin (no CDN): every resource is ours or a MediaSource blob.
+        var foreign = await page.EvaluateAsync(
+            "performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith(location.origin + '/') && !n.startsWith('blob:'))");
+        Assert.Empty(foreign.EnumerateArray());
     }
 
     [Fact]
