@@ -1,5 +1,5 @@
 // DaprVideo viewer: the stream list at "/" and one stream at "/?stream={id}".
-// Plain DOM, no framework. Every string from the API goes through textContent or an attribute, never innerHTML.
+// Plain DOM, no framework. Every string from the API goes through textContent or an attribute; none is parsed as HTML.
 "use strict";
 
 (() => {

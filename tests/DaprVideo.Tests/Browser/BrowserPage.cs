@@ -114,6 +114,18 @@ public sealed class BrowserPage : IAsyncDisposable
         }
     }
 
+    /// <summary>A real key press (down and up) sent to the focused element, e.g. "ArrowRight" (code 39) or "Enter" (13).</summary>
+    public async Task PressAsync(string key, int keyCode)
+    {
+        var text = key == "Enter" ? "\r" : null;
+        foreach (var type in new[] { text is null ? "rawKeyDown" : "keyDown", "keyUp" })
+        {
+            var parameters = new JsonObject { ["type"] = type, ["key"] = key, ["code"] = key, ["windowsVirtualKeyCode"] = keyCode };
+            if (text is not null && type == "keyDown") parameters["text"] = text;
+            await Call("Input.dispatchKeyEvent", parameters);
+        }
+    }
+
     /// <summary>Emulates a phone-sized viewport (CSS pixels, device scale 1, mobile meta viewport honoured).</summary>
     public Task SetViewportAsync(int width, int height) =>
         Call("Emulation.setDeviceMetricsOverride", new JsonObject

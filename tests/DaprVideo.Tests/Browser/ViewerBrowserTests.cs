@@ -12,6 +12,7 @@ public sealed class ViewerBrowserTests(ViewerStreamFixture fixture, ITestOutputH
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
     private const string ScreenshotPath = "/tmp/daprvideo-viewer-375.png";
+    private const string ListScreenshotPath = "/tmp/daprvideo-viewer-list-375.png";
 
     private const string VideoState =
         "(() => { const v = document.querySelector('video'); const q = v.getVideoPlaybackQuality(); " +
@@ -95,6 +96,46 @@ public sealed class ViewerBrowserTests(ViewerStreamFixture fixture, ITestOutputH
     }
 
     [Fact]
+    public async Task Timeline_works_from_the_keyboard()
+    {
+        var records = Records();
+        await using var page = await fixture.Browser.NewPageAsync();
+        await page.NavigateAsync(StreamPage);
+        await page.WaitForAsync($"document.querySelectorAll('#timeline .mark').length === {records.Count} && document.querySelector('video').readyState >= 2",
+            Patience, VideoState);
+
+        // One Tab stop for the whole timeline; arrows move between segments; Enter plays from the focused one.
+        var stops = await page.EvaluateAsync("document.querySelectorAll('#timeline .mark[tabindex=\"0\"]').length");
+        Assert.Equal(1, stops.GetInt32());
+        await page.EvaluateAsync("document.querySelector('#timeline .mark[tabindex=\"0\"]').focus()");
+        await page.PressAsync("Home", 36);
+        await page.PressAsync("ArrowRight", 39);
+        var focused = await page.EvaluateAsync("Number(document.activeElement.dataset.segment)");
+        Assert.Equal(records[1].Sequence, focused.GetInt64());
+
+        await page.PressAsync("Enter", 13);
+        var start = records[0].DurationSeconds;
+        await page.WaitForAsync(
+            $"(() => {{ const v = document.querySelector('video'); return !v.seeking && v.currentTime >= {start - 0.1:R} && v.currentTime <= {start + records[1].DurationSeconds + 0.5:R}; }})()",
+            Patience, VideoState);
+    }
+
+    [Fact]
+    public async Task Live_toggle_switches_to_the_live_playlist()
+    {
+        await using var page = await fixture.Browser.NewPageAsync();
+        await page.NavigateAsync(StreamPage);
+        await page.WaitForAsync("document.querySelector('video').currentTime > 0.2", Patience, VideoState);
+
+        await page.ClickAsync("#mode-live");
+        await page.WaitForAsync(
+            "performance.getEntriesByType('resource').some(e => e.name.endsWith('/live.m3u8')) && document.getElementById('mode-live').checked && " +
+            "document.getElementById('player-status').textContent.includes('live')", Patience, "document.getElementById('player-status').textContent");
+        // The new playlist plays too.
+        await page.WaitForAsync("(() => { const v = document.querySelector('video'); return v.readyState >= 2 && !v.paused; })()", Patience, VideoState);
+    }
+
+    [Fact]
     public async Task Label_filter_highlights_matching_segments_and_lists_hits_that_seek()
     {
         const string label = "cat"; // chelsea.png, seconds 2-4 of the clip
@@ -146,6 +187,7 @@ public sealed class ViewerBrowserTests(ViewerStreamFixture fixture, ITestOutputH
         await page.WaitForAsync("document.querySelector('#stream-list a.name')", Patience);
         var listWidth = await page.EvaluateAsync("document.documentElement.scrollWidth");
         Assert.True(listWidth.GetInt32() <= 375, $"stream list is {listWidth} px wide at 375 px");
+        await File.WriteAllBytesAsync(ListScreenshotPath, await page.ScreenshotPngAsync());
 
         await page.NavigateAsync(StreamPage);
         await page.WaitForAsync("[...document.querySelectorAll('#label-filter option')].some(o => o.value === 'person')", Patience);
@@ -155,7 +197,7 @@ public sealed class ViewerBrowserTests(ViewerStreamFixture fixture, ITestOutputH
         Assert.True(width.GetInt32() <= 375, $"stream page is {width} px wide at 375 px");
 
         await File.WriteAllBytesAsync(ScreenshotPath, await page.ScreenshotPngAsync());
-        output.WriteLine($"screenshot: {ScreenshotPath}");
+        output.WriteLine($"screenshots: {ListScreenshotPath}, {ScreenshotPath}");
     }
 
     private List<SegmentRecord> Records() =>

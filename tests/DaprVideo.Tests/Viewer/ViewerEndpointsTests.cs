@@ -109,6 +109,15 @@ public sealed partial class ViewerEndpointsTests : IAsyncLifetime, IDisposable
         Assert.Empty(await response.Content.ReadAsByteArrayAsync());
     }
 
+    [Fact]
+    public async Task Viewer_script_never_builds_html_from_strings()
+    {
+        // API strings reach the page only through textContent and attributes.
+        var script = await _http.GetStringAsync(new Uri("/viewer/viewer.js", UriKind.Relative));
+        foreach (var sink in new[] { "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function" })
+            Assert.DoesNotContain(sink, script, StringComparison.Ordinal);
+    }
+
     [GeneratedRegex(@"""(/viewer/[^""?]+)\?v=[0-9a-f]{16}""")]
     private static partial Regex AssetUrl();
 }
