@@ -12,15 +12,6 @@ internal sealed class ViewerAssets
 {
     private const string ResourcePrefix = "DaprVideo.Viewer/";
 
-    private static readonly FrozenDictionary<string, string> ContentTypes = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        [".html"] = "text/html; charset=utf-8",
-        [".js"] = "text/javascript; charset=utf-8",
-        [".css"] = "text/css; charset=utf-8",
-        [""] = "text/plain; charset=utf-8",
-        [".hls.js"] = "text/plain; charset=utf-8", // LICENSE.hls.js is the licence text, not a script
-    }.ToFrozenDictionary(StringComparer.Ordinal);
-
     private ViewerAssets(ViewerAsset page, FrozenDictionary<string, ViewerAsset> files)
     {
         Page = page;
@@ -57,12 +48,16 @@ internal sealed class ViewerAssets
         var html = Encoding.UTF8.GetString(page);
         foreach (var file in files.Values)
             html = html.Replace($"\"/viewer/{file.Name}\"", $"\"/viewer/{file.Name}?v={file.Version}\"", StringComparison.Ordinal);
-        return new ViewerAssets(new ViewerAsset("index.html", ContentTypes[".html"], Encoding.UTF8.GetBytes(html)), files.ToFrozenDictionary(StringComparer.Ordinal));
+        return new ViewerAssets(new ViewerAsset("index.html", ContentTypeOf("index.html"), Encoding.UTF8.GetBytes(html)), files.ToFrozenDictionary(StringComparer.Ordinal));
     }
 
-    private static string ContentTypeOf(string name)
-    {
-        if (name.EndsWith(".hls.js", StringComparison.Ordinal)) return ContentTypes[".hls.js"];
-        return ContentTypes.TryGetValue(Path.GetExtension(name), out var type) ? type : ContentTypes[""];
-    }
+    private static string ContentTypeOf(string name) =>
+        name.StartsWith("LICENSE", StringComparison.Ordinal) ? "text/plain; charset=utf-8" // LICENSE.hls.js is text, not a script
+        : Path.GetExtension(name) switch
+        {
+            ".html" => "text/html; charset=utf-8",
+            ".js" => "text/javascript; charset=utf-8",
+            ".css" => "text/css; charset=utf-8",
+            _ => "text/plain; charset=utf-8",
+        };
 }

@@ -61,6 +61,7 @@ public sealed class ViewerBrowserTests(ViewerStreamFixture fixture, ITestOutputH
         var foreign = await page.EvaluateAsync(
             "performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith(location.origin + '/') && !n.startsWith('blob:'))");
         Assert.Empty(foreign.EnumerateArray());
+        Assert.DoesNotContain(fixture.Browser.DevTools.PageLog, line => line.Contains("Content Security Policy", StringComparison.Ordinal));
     }
 
     [Fact]
