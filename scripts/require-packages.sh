@@ -16,6 +16,8 @@ if [ "$mode" = test ]; then
   command -v ceph-mgr >/dev/null 2>&1 || need+=(ceph-mgr)
   command -v ceph-osd >/dev/null 2>&1 || need+=(ceph-osd)
   command -v radosgw >/dev/null 2>&1 || need+=(radosgw)
+  # The viewer's browser tests drive headless Chromium over the DevTools protocol.
+  [ -x /usr/bin/chromium ] || need+=(chromium)
 fi
 # De-duplicate.
 mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u | sed '/^$/d')

@@ -5,6 +5,7 @@ using DaprVideo.Core.Streams;
 using DaprVideo.Ingest;
 using DaprVideo.Ingest.Apis;
 using DaprVideo.Playlist.Apis;
+using DaprVideo.Playlist.Viewer;
 using DaprVideo.Standalone.Cli;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -86,6 +87,7 @@ public static class ServeCommand
         app.UseStatusCodePages();
         app.MapStreamsApi(ingestOptions.ApiKey);
         app.MapPlaylistApi();
+        app.MapViewer();
         return app;
     }
 
