@@ -38,7 +38,8 @@ public sealed class SidecarPubSub : IAsyncDisposable
         _policy = policy;
         _appApiToken = appApiToken;
         _random = new Random(policy.Seed);
-        _http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        // The traceparent sent is the CloudEvent's (as daprd does), so the client must not inject its own.
+        _http = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public IReadOnlyList<PublishedEvent> Published { get { lock (_gate) return [.. _published]; } }
