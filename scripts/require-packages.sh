@@ -11,6 +11,11 @@ command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ "$mode" = test ]; then
   command -v node >/dev/null 2>&1 || need+=(nodejs)
+  # Distributed-mode tests run a real single-node Ceph with its S3 gateway (tests/infra/ceph).
+  command -v ceph-mon >/dev/null 2>&1 || need+=(ceph-mon)
+  command -v ceph-mgr >/dev/null 2>&1 || need+=(ceph-mgr)
+  command -v ceph-osd >/dev/null 2>&1 || need+=(ceph-osd)
+  command -v radosgw >/dev/null 2>&1 || need+=(radosgw)
 fi
 # De-duplicate.
 mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u | sed '/^$/d')
