@@ -33,7 +33,7 @@ public static class DaprAdapterExtensions
                 });
             if (options.DaprApiToken is { } token) client.UseDaprApiToken(token);
         });
-        builder.Services.AddSingleton<IObjectStore, DaprObjectStore>();
+        builder.Services.AddSingleton<IObjectStore>(sp => new DaprObjectStore(sp.GetRequiredService<DaprClient>(), options));
         builder.Services.AddSingleton<IEventPublisher>(sp => new DaprEventPublisher(sp.GetRequiredService<DaprClient>(), options));
 
         builder.Services.AddHttpClient(DaprSidecarHealthCheck.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(3));

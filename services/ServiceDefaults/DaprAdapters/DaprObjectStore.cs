@@ -53,17 +53,26 @@ public sealed class DaprObjectStore : IObjectStore
     /// <summary>The binding's message for a missing object (components-contrib since late 2023).</summary>
     private const string ObjectNotFound = "object not found";
 
-    private const int PageSize = 1000;
+    /// <summary>S3's own maximum page; the binding's default too.</summary>
+    public const int DefaultListPageSize = 1000;
 
     private readonly DaprClient _client;
     private readonly string _binding;
+    private readonly int _pageSize;
 
-    public DaprObjectStore(DaprClient client, DaprOptions options)
+    public DaprObjectStore(DaprClient client, DaprOptions options) : this(client, options, DefaultListPageSize)
+    {
+    }
+
+    /// <summary>With a smaller list page (tests page through a few keys instead of thousands).</summary>
+    public DaprObjectStore(DaprClient client, DaprOptions options, int listPageSize)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(listPageSize, 1);
         _client = client;
         _binding = options.ObjectStoreBinding;
+        _pageSize = listPageSize;
     }
 
     public async Task PutAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
@@ -127,7 +136,7 @@ public sealed class DaprObjectStore : IObjectStore
         var marker = "";
         while (true)
         {
-            var query = new S3ListRequest(prefix, marker, PageSize, "");
+            var query = new S3ListRequest(prefix, marker, _pageSize, "");
             var request = new BindingRequest(_binding, ListOperation)
             {
                 Data = JsonSerializer.SerializeToUtf8Bytes(query, S3BindingJsonContext.Default.S3ListRequest),
