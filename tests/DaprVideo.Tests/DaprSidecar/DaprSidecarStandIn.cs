@@ -1,0 +1,131 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Grpc.AspNetCore.Server.Model;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace DaprVideo.Tests.DaprSidecar;
+
+/// <summary>
+/// A protocol-faithful stand-in for daprd (test code only; no daprd can be installed here). It listens on
+/// loopback: one HTTP/2 cleartext port for gRPC (PublishEvent, InvokeBinding) and one HTTP/1.1 port for the
+/// HTTP API it needs (<c>/v1.0/healthz</c>, <c>/v1.0/healthz/outbound</c>), like daprd's 50001/3500.
+/// Point DaprClient at it with <see cref="GrpcEndpoint"/>/<see cref="HttpEndpoint"/> (or DAPR_GRPC_ENDPOINT /
+/// DAPR_HTTP_ENDPOINT), then <see cref="ConnectAppAsync"/> the app that subscribes.
+/// </summary>
+public sealed class DaprSidecarStandIn : IAsyncDisposable
+{
+    private readonly WebApplication _host;
+    private readonly ListenOptions _grpcListen;
+    private readonly ListenOptions _httpListen;
+    private readonly byte[]? _daprApiToken;
+
+    private DaprSidecarStandIn(SidecarOptions options)
+    {
+        AppId = options.AppId;
+        PubsubNames = new HashSet<string>(options.PubsubNames, StringComparer.Ordinal);
+        Bindings = options.Bindings.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        _daprApiToken = options.DaprApiToken is null ? null : Encoding.UTF8.GetBytes(options.DaprApiToken);
+        PubSub = new SidecarPubSub(options.Delivery, options.AppApiToken);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        ListenOptions? grpc = null, http = null;
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = null;
+            k.Listen(IPAddress.Loopback, 0, l => { l.Protocols = HttpProtocols.Http2; grpc = l; });
+            k.Listen(IPAddress.Loopback, 0, l => { l.Protocols = HttpProtocols.Http1; http = l; });
+        });
+        builder.Services.AddGrpc(o =>
+        {
+            // daprd's default --max-body-size.
+            o.MaxReceiveMessageSize = options.MaxBodyBytes;
+            o.MaxSendMessageSize = null;
+        });
+        builder.Services.AddSingleton(this);
+        builder.Services.AddSingleton<DaprGrpcService>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<DaprGrpcService>, DaprGrpcMethodProvider>());
+
+        _host = builder.Build();
+        _host.MapGrpcService<DaprGrpcService>();
+        _host.MapGet("/v1.0/healthz", () => Results.NoContent());
+        _host.MapGet("/v1.0/healthz/outbound", () => Results.NoContent());
+        _grpcListen = grpc!;
+        _httpListen = http!;
+    }
+
+    public string AppId { get; }
+
+    public IReadOnlySet<string> PubsubNames { get; }
+
+    public IReadOnlyDictionary<string, S3BindingEmulator> Bindings { get; }
+
+    /// <summary>The broker half: publish log, delivery log, dead letters, settle hook, app (re)connection.</summary>
+    public SidecarPubSub PubSub { get; }
+
+    public string GrpcEndpoint => $"http://127.0.0.1:{_grpcListen.IPEndPoint!.Port}";
+
+    public string HttpEndpoint => $"http://127.0.0.1:{_httpListen.IPEndPoint!.Port}";
+
+    public static async Task<DaprSidecarStandIn> StartAsync(SidecarOptions options)
+    {
+        var sidecar = new DaprSidecarStandIn(options);
+        await sidecar._host.StartAsync();
+        return sidecar;
+    }
+
+    /// <summary>Reads the app's <c>GET /dapr/subscribe</c> and starts delivering to it.</summary>
+    public Task ConnectAppAsync(Uri appBaseAddress, string? appId = null) =>
+        PubSub.ConnectAppAsync(appId ?? AppId, appBaseAddress);
+
+    /// <summary>daprd started with DAPR_API_TOKEN rejects calls without it.</summary>
+    internal void CheckApiToken(ServerCallContext context)
+    {
+        if (_daprApiToken is null) return;
+        var presented = context.RequestHeaders.GetValue("dapr-api-token");
+        if (presented is null)
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "missing api token in request metadata"));
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _daprApiToken))
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "authentication error: api token mismatch"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await PubSub.DisposeAsync();
+        await _host.StopAsync();
+        await _host.DisposeAsync();
+    }
+}
+
+/// <summary>Configuration of a stand-in sidecar: its components and delivery behaviour.</summary>
+public sealed record SidecarOptions
+{
+    public string AppId { get; init; } = "test-app";
+
+    public IReadOnlyList<string> PubsubNames { get; init; } = ["pubsub"];
+
+    /// <summary>Output bindings by component name (the <c>bindings.aws.s3</c> emulation).</summary>
+    public IReadOnlyDictionary<string, S3BindingEmulator> Bindings { get; init; } = new Dictionary<string, S3BindingEmulator>();
+
+    /// <summary>Token the app must present (daprd's DAPR_API_TOKEN).</summary>
+    public string? DaprApiToken { get; init; }
+
+    /// <summary>Token sent to the app on deliveries (daprd's APP_API_TOKEN).</summary>
+    public string? AppApiToken { get; init; }
+
+    public DeliveryPolicy Delivery { get; init; } = new();
+
+    public int MaxBodyBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>A sidecar with the <c>objectstore</c> binding over <paramref name="backend"/>.</summary>
+    public static SidecarOptions WithObjectStore(IObjectBackend backend) =>
+        new() { Bindings = new Dictionary<string, S3BindingEmulator> { ["objectstore"] = new S3BindingEmulator(backend) } };
+}
