@@ -1,25 +1,32 @@
 using DaprVideo.Core.Detection;
 using DaprVideo.Core.Events;
+using DaprVideo.Core.Inference;
 using DaprVideo.Core.Media;
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Standalone.Adapters;
+using DaprVideo.TfServing;
 
 namespace DaprVideo.Standalone;
 
 /// <summary>
 /// Ingest, Inference and Playlist in one process: the same Core pipeline the Dapr services host,
-/// wired to the in-process bus, a directory store and the in-process ONNX detector.
+/// wired to the in-process bus, a directory store and the in-process ONNX detector (or a remote
+/// TF Serving-compatible server). Frames from every stream meet in one <see cref="FrameBatcher"/>.
 /// </summary>
 public sealed class EmbeddedPipeline : IAsyncDisposable
 {
-    private readonly OnnxObjectDetector _detector;
+    private readonly IObjectDetector _model;
+    private readonly FrameBatcher _detector;
     private readonly TaskCompletionSource<string> _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public EmbeddedPipeline(PipelineSettings settings, string dataDirectory, bool vodOnly)
     {
         Settings = settings;
         Store = new FileObjectStore(dataDirectory, "streams/");
-        _detector = new OnnxObjectDetector(settings.Detector.ToOptions());
+        _model = settings.TfServingUrl is { } url
+            ? new TfServingObjectDetector(TfServingOptions.FromUrl(url) with { ScoreThreshold = settings.Detector.ScoreThreshold, BatchSize = settings.BatchSize })
+            : new OnnxObjectDetector(settings.Detector.ToOptions());
+        _detector = new FrameBatcher(_model, settings.Batching);
         Bus = new InProcessEventBus((topic, message, error) =>
             _failure.TrySetResult($"{topic} event {message} failed: {error.Message.ReplaceLineEndings(" ")}"));
 
@@ -45,9 +52,13 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
     /// <summary>Completes with a one-line reason when an event could not be handled after retries.</summary>
     public Task<string> Failure => _failure.Task;
 
+    /// <summary>Achieved batch sizes, for the benchmarks and the logs.</summary>
+    public FrameBatcherStats BatchStats => _detector.GetStats();
+
     public async ValueTask DisposeAsync()
     {
         await Bus.DisposeAsync();
-        _detector.Dispose();
+        await _detector.DisposeAsync();
+        (_model as IDisposable)?.Dispose();
     }
 }

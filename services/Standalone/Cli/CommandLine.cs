@@ -13,6 +13,8 @@ public static class CommandLine
                                              annotate a file, URL or testsrc:duration=S into HLS
           serve [--port 8080] [--data dir] [--media dir] [--demo]
                                              HTTP API, HLS and the viewer; --demo streams a sample clip
+        process and serve take --detector tfserving --tf-serving-url grpc://host:8500 to use a
+        TF Serving-compatible model server instead of the in-process model.
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?>? environment = null,
@@ -32,7 +34,7 @@ public static class CommandLine
             return args[0] switch
             {
                 "detect" => await DetectCommand.RunAsync(rest, DetectorSettings.From(env), stdout),
-                "process" => await ProcessCommand.RunAsync(rest, PipelineSettings.From(env), stdout, stderr, interactive, cancellationToken),
+                "process" => await ProcessCommand.RunAsync(rest, PipelineSettings.From(env), env, stdout, stderr, interactive, cancellationToken),
                 "serve" => await ServeCommand.RunAsync(rest, PipelineSettings.From(env), env, stdout, cancellationToken),
                 _ => throw new UsageException($"Unknown command '{args[0]}'. Run 'daprvideo --help'."),
             };

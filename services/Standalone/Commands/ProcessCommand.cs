@@ -11,13 +11,14 @@ namespace DaprVideo.Standalone.Commands;
 /// </summary>
 public static class ProcessCommand
 {
-    public const string Usage = "process <file|http(s) URL|testsrc:duration=S> --out <dir> [--id <id>]";
+    public const string Usage = "process <file|http(s) URL|testsrc:duration=S> --out <dir> [--id <id>] [--detector onnx|tfserving --tf-serving-url URL]";
 
-    public static async Task<int> RunAsync(CommandArguments args, PipelineSettings settings, TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(CommandArguments args, PipelineSettings settings, SettingsReader env, TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellationToken)
     {
         var sourceText = args.Positional(0, "source (usage: " + Usage + ")");
         var outDir = args.Option("out") ?? throw new UsageException("Missing --out <dir> (usage: " + Usage + ").");
         var idText = args.Option("id");
+        settings = settings.WithDetectorArguments(args, env);
         args.EnsureNoneLeft(1);
 
         if (!VideoSource.TryParse(LocalPathOrUrl(sourceText), out var source, out var error)) throw new UsageException(error);

@@ -20,7 +20,7 @@ namespace DaprVideo.Standalone.Commands;
 /// </summary>
 public static class ServeCommand
 {
-    public const string Usage = "serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--media dir] [--demo]";
+    public const string Usage = "serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--media dir] [--demo] [--detector onnx|tfserving --tf-serving-url URL]";
     public const string DemoId = "demo";
     private static readonly string[] DemoPhotos = ["astronaut.png", "chelsea.png", "coffee.png", "motorcycle_left.png"];
 
@@ -31,6 +31,7 @@ public static class ServeCommand
         var data = Path.GetFullPath(args.Option("data") ?? "data");
         var media = args.Option("media");
         var demo = args.Flag("demo");
+        settings = settings.WithDetectorArguments(args, env);
         args.EnsureNoneLeft(0);
         if (!System.Net.IPAddress.TryParse(host, out _) && host != "localhost")
             throw new UsageException($"--host must be an IP address or localhost, not '{host}'.");
