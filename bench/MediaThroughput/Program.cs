@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 using DaprVideo.Core.Media;
 
 // Usage: dotnet run -c Release -- <scratch-dir>

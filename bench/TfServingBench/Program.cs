@@ -9,7 +9,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 using DaprVideo.ModelServer;
 using DaprVideo.TfServing;
 using Microsoft.Extensions.DependencyInjection;

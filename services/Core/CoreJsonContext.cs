@@ -10,8 +10,8 @@ namespace DaprVideo.Core;
 /// One context so the stored records, the events and the HTTP API agree on one shape (and trim/AOT stay possible).
 /// </summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(Detection.Detection))]
-[JsonSerializable(typeof(IReadOnlyList<Detection.Detection>))]
+[JsonSerializable(typeof(Vision.Detection))]
+[JsonSerializable(typeof(IReadOnlyList<Vision.Detection>))]
 [JsonSerializable(typeof(SegmentRecord))]
 [JsonSerializable(typeof(DetectionLine))]
 [JsonSerializable(typeof(IReadOnlyList<DetectionLine>))]

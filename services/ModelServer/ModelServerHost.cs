@@ -1,4 +1,4 @@
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 using DaprVideo.Core.Inference;
 using DaprVideo.ModelServer.Grpc;
 using DaprVideo.ModelServer.Rest;

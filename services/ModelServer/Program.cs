@@ -1,4 +1,4 @@
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 using DaprVideo.ModelServer;
 
 // A TF Serving compatible model server on ONNX Runtime. Flags as tensorflow_model_server:

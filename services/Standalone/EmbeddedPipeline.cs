@@ -1,4 +1,4 @@
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 using DaprVideo.Core.Events;
 using DaprVideo.Core.Inference;
 using DaprVideo.Core.Media;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;

@@ -1,9 +1,8 @@
 using System.Threading.Channels;
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 
 namespace DaprVideo.Core.Inference;
 
-using Detection = DaprVideo.Core.Detection.Detection;
 
 /// <summary>
 /// An <see cref="IObjectDetector"/> decorator that pools frames from all concurrent callers

@@ -1,5 +1,5 @@
 using System.Buffers;
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 
 namespace DaprVideo.Core.Media;
 

@@ -1,13 +1,12 @@
 using System.Runtime.InteropServices;
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 using SkiaSharp;
-using DetectedObject = DaprVideo.Core.Detection.Detection;
 
 namespace DaprVideo.Core.Media;
 
 /// <summary>
 /// Draws detections onto a BGRA frame in place: a box outline in a colour per class id, and a
-/// filled caption with <see cref="DetectedObject.Caption"/> (e.g. <c>person: 87%</c>). Line width and
+/// filled caption with <see cref="Detection.Caption"/> (e.g. <c>person: 87%</c>). Line width and
 /// text size scale with the frame. Not thread-safe: use one annotator per worker.
 /// </summary>
 public sealed class FrameAnnotator : IDisposable
@@ -35,14 +34,14 @@ public sealed class FrameAnnotator : IDisposable
     /// <summary>Box line width in pixels for a frame size.</summary>
     public static int LineWidth(int width, int height) => Math.Max(2, (int)MathF.Round(Math.Min(width, height) / 240f));
 
-    public void Annotate(DecodedFrame frame, IReadOnlyList<DetectedObject> detections)
+    public void Annotate(DecodedFrame frame, IReadOnlyList<Detection> detections)
     {
         ArgumentNullException.ThrowIfNull(frame);
         Annotate(frame.Pixels, frame.Width, frame.Height, frame.Stride, frame.PixelFormat, detections);
     }
 
     /// <summary>Draws on <paramref name="pixels"/> (rows of <paramref name="stride"/> bytes) in place.</summary>
-    public void Annotate(Memory<byte> pixels, int width, int height, int stride, PixelFormat format, IReadOnlyList<DetectedObject> detections)
+    public void Annotate(Memory<byte> pixels, int width, int height, int stride, PixelFormat format, IReadOnlyList<Detection> detections)
     {
         ArgumentNullException.ThrowIfNull(detections);
         if (format != PixelFormat.Bgra32)
@@ -66,7 +65,7 @@ public sealed class FrameAnnotator : IDisposable
         }
     }
 
-    private void Draw(SKCanvas canvas, int width, int height, IReadOnlyList<DetectedObject> detections)
+    private void Draw(SKCanvas canvas, int width, int height, IReadOnlyList<Detection> detections)
     {
         var line = LineWidth(width, height);
         using var font = new SKFont(_typeface, Math.Max(12f, Math.Min(width, height) / 30f));

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 
 namespace DaprVideo.Core.Media;
 

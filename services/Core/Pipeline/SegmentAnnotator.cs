@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 using DaprVideo.Core.Media;
 using DaprVideo.Core.Playlist;
-using Detected = DaprVideo.Core.Detection.Detection;
 
 namespace DaprVideo.Core.Pipeline;
 
@@ -40,7 +39,7 @@ public sealed class SegmentAnnotator(
         {
             await using var encoding = encoder.Start(info.Format, PixelFormat.Bgra32, offsetSeconds);
             var frames = new List<AnalysedFrame>();
-            IReadOnlyList<Detected> current = [];
+            IReadOnlyList<Detection> current = [];
             await foreach (var pending in queue.Reader.ReadAllAsync(stop.Token))
             {
                 using (pending.Frame)
@@ -87,7 +86,7 @@ public sealed class SegmentAnnotator(
                 // Slots of 1/DETECT_FPS on the stream timeline: the first frame of each new slot is analysed,
                 // unless the detector is behind (too many in flight) or down.
                 var slot = Math.Floor(t * options.DetectFps + 1e-6);
-                Task<IReadOnlyList<Detected>[]>? detection = null;
+                Task<IReadOnlyList<Detection>[]>? detection = null;
                 if (slot > lastSlot && !state.Unavailable && state.Pending < options.MaxPendingDetections)
                 {
                     lastSlot = slot;
@@ -117,7 +116,7 @@ public sealed class SegmentAnnotator(
         }
     }
 
-    private sealed record PendingFrame(DecodedFrame Frame, double T, Task<IReadOnlyList<Detected>[]>? Detection);
+    private sealed record PendingFrame(DecodedFrame Frame, double T, Task<IReadOnlyList<Detection>[]>? Detection);
 
     private sealed class DetectionState
     {
@@ -126,7 +125,7 @@ public sealed class SegmentAnnotator(
 
         public int Pending => Volatile.Read(ref _pending);
 
-        public Task<IReadOnlyList<Detected>[]> Track(Task<IReadOnlyList<Detected>[]> detection)
+        public Task<IReadOnlyList<Detection>[]> Track(Task<IReadOnlyList<Detection>[]> detection)
         {
             Interlocked.Increment(ref _pending);
             _ = detection.ContinueWith(_ => Interlocked.Decrement(ref _pending), TaskScheduler.Default);

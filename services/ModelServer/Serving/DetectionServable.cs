@@ -1,4 +1,4 @@
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Tensorflow;

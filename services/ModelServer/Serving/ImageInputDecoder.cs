@@ -1,5 +1,5 @@
 using System.Text.Json;
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 using DaprVideo.TfServing;
 using SkiaSharp;
 using Tensorflow;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using DaprVideo.Core;
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 using DaprVideo.Standalone.Cli;
 
 namespace DaprVideo.Standalone.Commands;

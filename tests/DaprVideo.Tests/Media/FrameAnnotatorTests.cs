@@ -1,4 +1,4 @@
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 using DaprVideo.Core.Media;
 using SkiaSharp;
 

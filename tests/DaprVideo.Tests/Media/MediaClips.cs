@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DaprVideo.Tests.TestSupport;
 
 namespace DaprVideo.Tests.Media;
 
@@ -30,7 +31,7 @@ public sealed class MediaClips : IDisposable
         System.IO.Directory.CreateDirectory(Directory);
         Ffmpeg("-f", "lavfi", "-i", "testsrc=duration=7:size=320x240:rate=25",
             "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p", H264SevenSeconds);
-        Ffmpeg("-loop", "1", "-t", "2", "-framerate", "25", "-i", Path.Combine(RepoRoot(), "assets", "photos", "astronaut.png"),
+        Ffmpeg("-loop", "1", "-t", "2", "-framerate", "25", "-i", RepoPaths.Photo("astronaut.png"),
             "-vf", "scale=256:256", "-c:v", "mpeg4", "-q:v", "5", PhotoMpeg4);
         Ffmpeg("-f", "lavfi", "-i", "testsrc=duration=3:size=320x240:rate=25",
             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-f", "mpegts", ChunkThreeSeconds);
@@ -38,13 +39,6 @@ public sealed class MediaClips : IDisposable
         File.WriteAllBytes(Empty, []);
         var whole = File.ReadAllBytes(H264SevenSeconds);
         File.WriteAllBytes(Truncated, whole[..(whole.Length / 2)]);
-    }
-
-    public static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DaprVideo.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Repository root not found.");
     }
 
     /// <summary>Runs ffmpeg (trusted test arguments) and fails the test run if it fails.</summary>

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 using DaprVideo.Core.Playlist;
 using DaprVideo.Standalone.Cli;
 using DaprVideo.Tests.Playlist;

@@ -1,4 +1,4 @@
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 using DaprVideo.Core.Playlist;
 using DaprVideo.Core.Search;
 using DaprVideo.Core.Streams;

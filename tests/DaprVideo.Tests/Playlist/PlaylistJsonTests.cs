@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using DaprVideo.Core;
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 using DaprVideo.Core.Events;
 using DaprVideo.Core.Playlist;
 using DaprVideo.Core.Search;

@@ -1,4 +1,4 @@
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 using DaprVideo.Core.Inference;
 using DaprVideo.Tests.TfServing.Support;
 using DaprVideo.TfServing;

@@ -1,4 +1,4 @@
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 using DaprVideo.Tests.TestSupport;
 using DaprVideo.Tests.TfServing.Support;
 using DaprVideo.TfServing;

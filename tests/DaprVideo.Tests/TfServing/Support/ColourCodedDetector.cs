@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 
 namespace DaprVideo.Tests.TfServing.Support;
 

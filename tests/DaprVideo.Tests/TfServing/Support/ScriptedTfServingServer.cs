@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using DaprVideo.Core.Detection;
+using DaprVideo.Core.Vision;
 using DaprVideo.ModelServer;
 using DaprVideo.ModelServer.Rest;
 using DaprVideo.ModelServer.Serving;

@@ -1,4 +1,4 @@
-namespace DaprVideo.Core.Detection;
+namespace DaprVideo.Core.Vision;
 
 /// <summary>A candidate box for one class before suppression.</summary>
 public readonly record struct ScoredBox(BoundingBox Box, float Score, int ClassId);

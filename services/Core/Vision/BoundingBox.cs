@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace DaprVideo.Core.Detection;
+namespace DaprVideo.Core.Vision;
 
 /// <summary>A box in coordinates normalised to 0..1 of the source frame, origin top-left.</summary>
 public readonly record struct BoundingBox(float X, float Y, float W, float H)

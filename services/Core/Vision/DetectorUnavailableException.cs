@@ -1,4 +1,4 @@
-namespace DaprVideo.Core.Detection;
+namespace DaprVideo.Core.Vision;
 
 /// <summary>
 /// The detector could not answer right now (remote model server down, circuit open, retries

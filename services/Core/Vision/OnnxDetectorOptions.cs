@@ -1,4 +1,4 @@
-namespace DaprVideo.Core.Detection;
+namespace DaprVideo.Core.Vision;
 
 /// <summary>Settings of the in-process ONNX Runtime detector.</summary>
 public sealed record OnnxDetectorOptions

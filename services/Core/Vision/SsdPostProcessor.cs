@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace DaprVideo.Core.Detection;
+namespace DaprVideo.Core.Vision;
 
 /// <summary>
 /// Turns one frame's raw SSD outputs (per-anchor class scores and decoded corner boxes) into

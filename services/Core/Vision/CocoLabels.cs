@@ -1,4 +1,4 @@
-namespace DaprVideo.Core.Detection;
+namespace DaprVideo.Core.Vision;
 
 /// <summary>
 /// The COCO 2017 label map the SSD model was trained with: ids 1..90, of which 80 carry a name

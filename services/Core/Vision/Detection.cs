@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace DaprVideo.Core.Detection;
+namespace DaprVideo.Core.Vision;
 
 /// <summary>One detected object, in the JSON shape of DESIGN.md §3.</summary>
 public sealed record Detection(string Label, int ClassId, float Score, BoundingBox Box)

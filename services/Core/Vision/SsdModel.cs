@@ -1,4 +1,4 @@
-namespace DaprVideo.Core.Detection;
+namespace DaprVideo.Core.Vision;
 
 /// <summary>
 /// The tensor contract of the shipped SSDLite-MobileNetV2 COCO model

@@ -1,4 +1,4 @@
-namespace DaprVideo.Core.Detection;
+namespace DaprVideo.Core.Vision;
 
 /// <summary>
 /// Greedy non-maximum suppression as the TF Object Detection API's SSD post-processor runs it:

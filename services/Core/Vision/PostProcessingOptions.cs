@@ -1,4 +1,4 @@
-namespace DaprVideo.Core.Detection;
+namespace DaprVideo.Core.Vision;
 
 /// <summary>SSD post-processing settings; defaults follow the TF Object Detection API's SSD config.</summary>
 public sealed record PostProcessingOptions

@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace DaprVideo.Core.Detection;
+namespace DaprVideo.Core.Vision;
 
 /// <summary>
 /// A still image (PNG, JPEG, WebP, ...) decoded to BGRA pixels, for the <c>detect</c> command and

@@ -1,4 +1,4 @@
-namespace DaprVideo.Core.Detection;
+namespace DaprVideo.Core.Vision;
 
 /// <summary>
 /// Bilinear resize of a whole frame into a tightly packed RGB24 buffer, with the sampling of

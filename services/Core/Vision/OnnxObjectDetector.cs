@@ -1,7 +1,7 @@
 using System.Buffers;
 using Microsoft.ML.OnnxRuntime;
 
-namespace DaprVideo.Core.Detection;
+namespace DaprVideo.Core.Vision;
 
 /// <summary>
 /// The in-process detector: SSDLite-MobileNetV2 COCO on ONNX Runtime. One session is shared by all

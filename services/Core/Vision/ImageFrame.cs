@@ -1,4 +1,4 @@
-namespace DaprVideo.Core.Detection;
+namespace DaprVideo.Core.Vision;
 
 /// <summary>
 /// A decoded picture: tightly or loosely packed rows of <see cref="Format"/> pixels.
