@@ -34,7 +34,8 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
         inference.Validate();
         var annotator = new SegmentAnnotator(_detector, inference, new FrameDecoder(), new SegmentEncoder());
         var processor = new ChunkProcessor(Store, Bus, annotator, inference);
-        Playlists = new PlaylistBuilder(Store, new PlaylistBuilderOptions { Playlist = settings.Playlist, VodOnly = vodOnly });
+        PlaylistOptions = new PlaylistBuilderOptions { Playlist = settings.Playlist, VodOnly = vodOnly };
+        Playlists = new PlaylistBuilder(Store, PlaylistOptions);
         Ingestor = new ChunkIngestor(Store, Bus);
 
         // Two chunks in flight keep both cores busy: one decodes/encodes while the other detects.
@@ -47,6 +48,7 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
     public FileObjectStore Store { get; }
     public InProcessEventBus Bus { get; }
     public PlaylistBuilder Playlists { get; }
+    public PlaylistBuilderOptions PlaylistOptions { get; }
     public ChunkIngestor Ingestor { get; }
 
     /// <summary>Completes with a one-line reason when an event could not be handled after retries.</summary>

@@ -14,8 +14,9 @@ namespace DaprVideo.Core.Pipeline;
 /// <see cref="SegmentAnnotated"/> and <see cref="StreamEnded"/> events and stores the playlists
 /// (index.m3u8, live.m3u8) whenever they change. Every input is idempotent and order-independent.
 /// </summary>
-public sealed class PlaylistBuilder(IObjectStore store, PlaylistBuilderOptions options)
+public sealed class PlaylistBuilder(IObjectStore store, PlaylistBuilderOptions options, TimeProvider? clock = null)
 {
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     public const string IndexPlaylist = "index.m3u8";
     public const string LivePlaylist = "live.m3u8";
 
@@ -48,6 +49,7 @@ public sealed class PlaylistBuilder(IObjectStore store, PlaylistBuilderOptions o
 
         var view = ViewOf(id);
         Apply(view, record);
+        view.LastInput = _clock.GetUtcNow();
         await PersistAsync(view, cancellationToken);
     }
 
@@ -61,7 +63,29 @@ public sealed class PlaylistBuilder(IObjectStore store, PlaylistBuilderOptions o
             JsonSerializer.SerializeToUtf8Bytes(new StreamEnded(id.Value, ended.LastSequence), CoreJsonContext.Default.StreamEnded), cancellationToken);
         var view = ViewOf(id);
         view.Playlist.End(ended.LastSequence);
+        view.LastInput = _clock.GetUtcNow();
         await PersistAsync(view, cancellationToken);
+    }
+
+    /// <summary>
+    /// Gives up the holes of streams that are waiting for a segment and have heard nothing for
+    /// <paramref name="quiet"/>: a chunk lost for good (dead-lettered) must not hold a live window
+    /// or a stream's end forever. Returns how many streams moved on.
+    /// </summary>
+    public async Task<int> SkipStalledAsync(TimeSpan quiet, CancellationToken cancellationToken = default)
+    {
+        var now = _clock.GetUtcNow();
+        var moved = 0;
+        foreach (var view in _streams.Values)
+        {
+            if (view.Playlist.IsComplete || now - view.LastInput < quiet) continue;
+            if (view.Playlist.SkipMissing())
+            {
+                moved++;
+                await PersistAsync(view, cancellationToken);
+            }
+        }
+        return moved;
     }
 
     /// <summary>
@@ -99,7 +123,10 @@ public sealed class PlaylistBuilder(IObjectStore store, PlaylistBuilderOptions o
         ViewOf(id).Completed.Task.WaitAsync(cancellationToken);
 
     private StreamView ViewOf(StreamId id) =>
-        _streams.GetOrAdd(id, static (key, o) => new StreamView(new StreamPlaylistState(key, o.Playlist), new DetectionIndex(key)), options);
+        _streams.GetOrAdd(id, static (key, state) => new StreamView(new StreamPlaylistState(key, state.options.Playlist), new DetectionIndex(key))
+        {
+            LastInput = state.now,
+        }, (options, now: _clock.GetUtcNow()));
 
     /// <summary>Writes the playlists when their version moved; one writer per stream keeps older text from overwriting newer.</summary>
     private async Task PersistAsync(StreamView view, CancellationToken cancellationToken)
@@ -158,6 +185,7 @@ public sealed class PlaylistBuilder(IObjectStore store, PlaylistBuilderOptions o
         public DetectionIndex Index { get; } = index;
         public SemaphoreSlim Gate { get; } = new(1, 1);
         public long WrittenVersion { get; set; } = -1;
+        public DateTimeOffset LastInput { get; set; }
         public TaskCompletionSource Completed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -4,6 +4,7 @@ using DaprVideo.Core.Ports;
 using DaprVideo.Core.Streams;
 using DaprVideo.Ingest;
 using DaprVideo.Ingest.Apis;
+using DaprVideo.Playlist;
 using DaprVideo.Playlist.Apis;
 using DaprVideo.Playlist.Viewer;
 using DaprVideo.Standalone.Cli;
@@ -78,6 +79,8 @@ public static class ServeCommand
         builder.Services.AddSingleton(pipeline);
         builder.Services.AddSingleton<IObjectStore>(pipeline.Store);
         builder.Services.AddSingleton(pipeline.Playlists);
+        builder.Services.AddSingleton(pipeline.PlaylistOptions);
+        builder.Services.AddHostedService<StalledPlaylistSweeper>();
         builder.Services.AddSingleton(pipeline.Ingestor);
         builder.Services.AddSingleton(ingestOptions);
         builder.Services.AddSingleton(new SourcePolicy(ingestOptions.MediaDirectories));
