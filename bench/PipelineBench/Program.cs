@@ -98,7 +98,7 @@ static async Task LiveLatencyAsync(string work, string model)
     var ingest = pipeline.Ingestor.IngestAsync(id, capture.CaptureAsync(cancellationToken: stop.Token), c =>
     {
         lock (lastFrame) lastFrame[c.Sequence] = c.Start.AddSeconds(c.DurationSeconds);
-    }, stop.Token);
+    }, cancellationToken: stop.Token);
 
     var live = pipeline.Store.PathOf(ObjectKeys.Playlist(id, "live.m3u8"));
     while (listed.Count < chunks)

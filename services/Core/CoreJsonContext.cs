@@ -21,4 +21,6 @@ namespace DaprVideo.Core;
 [JsonSerializable(typeof(ChunkCaptured))]
 [JsonSerializable(typeof(SegmentAnnotated))]
 [JsonSerializable(typeof(StreamEnded))]
+[JsonSerializable(typeof(Streams.StreamDescriptor))]
+[JsonSerializable(typeof(IReadOnlyList<Streams.StreamDescriptor>))]
 public sealed partial class CoreJsonContext : JsonSerializerContext;

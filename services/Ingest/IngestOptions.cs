@@ -18,6 +18,12 @@ public sealed record IngestOptions
     /// <summary>Where ffmpeg writes chunks before they are stored (one private folder per stream).</summary>
     public required string ScratchDirectory { get; init; }
 
+    /// <summary>
+    /// Distributed Ingest: at host shutdown running streams stay active in the registry, for the next Ingest to
+    /// resume. Off (embedded): shutdown ends every stream and its playlist.
+    /// </summary>
+    public bool ResumeStreams { get; init; }
+
     public void Validate()
     {
         if (!double.IsFinite(SegmentSeconds) || SegmentSeconds < 0.5 || SegmentSeconds > 60)

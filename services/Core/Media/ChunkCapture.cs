@@ -177,7 +177,10 @@ public sealed partial class ChunkCapture
         var realTime = _options.SimulateLive && _source.Kind is VideoSourceKind.File or VideoSourceKind.TestPattern;
         var segment = _options.SegmentSeconds.ToString("0.###", CultureInfo.InvariantCulture);
         var args = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "error", "-y" };
-        args.AddRange(_source.InputArguments(realTime, _options.NetworkTimeoutSeconds));
+        var input = _source.InputArguments(realTime, _options.NetworkTimeoutSeconds).ToList();
+        if (_options.StartSeconds > 0 && !_source.IsInherentlyLive && _source.Kind != VideoSourceKind.Rtsp)
+            input.InsertRange(input.LastIndexOf("-i"), ["-ss", _options.StartSeconds.ToString("0.###", CultureInfo.InvariantCulture)]);
+        args.AddRange(input);
         args.AddRange(["-map", "0:v:0", "-an", "-sn", "-dn"]);
         if (copy)
         {

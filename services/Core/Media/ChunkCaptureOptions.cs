@@ -23,6 +23,12 @@ public sealed record ChunkCaptureOptions
     /// <summary>Sequence number of the first chunk (resume after a restart).</summary>
     public long FirstSequence { get; init; }
 
+    /// <summary>
+    /// Where in a finite source to begin (input seek, <c>-ss</c>): a restarted Ingest continues a recorded
+    /// source near where it stopped. Ignored for live sources, which have no position to return to.
+    /// </summary>
+    public double StartSeconds { get; init; }
+
     public TimeSpan ReconnectInitialDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
@@ -46,6 +52,7 @@ public sealed record ChunkCaptureOptions
         if (!double.IsFinite(SegmentSeconds) || SegmentSeconds < 0.5 || SegmentSeconds > 60)
             throw new ArgumentException($"SEGMENT_SECONDS {SegmentSeconds} is outside 0.5..60.");
         X264Presets.Validate(Preset, "Capture preset");
+        if (!double.IsFinite(StartSeconds) || StartSeconds < 0) throw new ArgumentException("StartSeconds must be a non-negative number.");
         if (FirstSequence < 0) throw new ArgumentException("FirstSequence must not be negative.");
         if (ReconnectInitialDelay < TimeSpan.Zero || ReconnectMaxDelay < ReconnectInitialDelay)
             throw new ArgumentException("Reconnect delays must satisfy 0 <= initial <= max.");

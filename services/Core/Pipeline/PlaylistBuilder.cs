@@ -95,22 +95,54 @@ public sealed class PlaylistBuilder(IObjectStore store, PlaylistBuilderOptions o
     public async Task RebuildAsync(CancellationToken cancellationToken = default)
     {
         foreach (var key in await store.ListAsync(ObjectKeys.StreamsPrefix, cancellationToken))
-        {
-            var parts = key.Split('/');
-            if (parts.Length < 3 || !StreamId.TryParse(parts[1], out var id)) continue;
-            if (parts.Length == 4 && parts[2] == "segments" && key.EndsWith(".json", StringComparison.Ordinal))
-            {
-                if (await store.GetAsync(key, cancellationToken) is { } json) Apply(ViewOf(id), SegmentRecord.Parse(json));
-            }
-            else if (key == ObjectKeys.StreamEnd(id) && await store.GetAsync(key, cancellationToken) is { } end)
-            {
-                var ended = JsonSerializer.Deserialize(end, CoreJsonContext.Default.StreamEnded)
-                    ?? throw new InvalidDataException($"{key} is empty.");
-                ViewOf(id).Playlist.End(ended.LastSequence);
-            }
-        }
+            await ApplyStoredAsync(key, cancellationToken);
         foreach (var view in _streams.Values) await PersistAsync(view, cancellationToken);
     }
+
+    /// <summary>
+    /// Catches one stream up with the store: applies every segment record and the end marker stored for it.
+    /// A replica that missed events (another replica of the same consumer group took them) thereby serves
+    /// what one that saw them all serves. Returns false when the store holds nothing of the stream.
+    /// </summary>
+    public async Task<bool> SyncAsync(StreamId id, CancellationToken cancellationToken = default)
+    {
+        if (_streams.TryGetValue(id, out var known) && known.Playlist.IsComplete) return true;
+        var found = false;
+        foreach (var key in await store.ListAsync(ObjectKeys.SegmentsPrefix(id), cancellationToken))
+            found |= await ApplyStoredAsync(key, cancellationToken);
+        found |= await ApplyStoredAsync(ObjectKeys.StreamEnd(id), cancellationToken);
+        if (_streams.TryGetValue(id, out var view)) await PersistAsync(view, cancellationToken);
+        return found || view is not null;
+    }
+
+    /// <summary>Applies one stored object if it is a segment record or an end marker; true when it was.</summary>
+    private async Task<bool> ApplyStoredAsync(string key, CancellationToken cancellationToken)
+    {
+        var parts = key.Split('/');
+        if (parts.Length < 3 || !StreamId.TryParse(parts[1], out var id)) return false;
+        if (parts.Length == 4 && parts[2] == "segments" && key.EndsWith(".json", StringComparison.Ordinal))
+        {
+            // Already applied (published or waiting): no need to read it again.
+            if (_streams.TryGetValue(id, out var known) && SequenceOf(parts[3]) is { } seq && known.Playlist.NextSequence > seq) return true;
+            if (await store.GetAsync(key, cancellationToken) is not { } json) return false;
+            Apply(ViewOf(id), SegmentRecord.Parse(json));
+            return true;
+        }
+        if (key == ObjectKeys.StreamEnd(id))
+        {
+            if (_streams.TryGetValue(id, out var known) && known.Playlist.LastSequence is not null) return true;
+            if (await store.GetAsync(key, cancellationToken) is not { } end) return false;
+            var ended = JsonSerializer.Deserialize(end, CoreJsonContext.Default.StreamEnded)
+                ?? throw new InvalidDataException($"{key} is empty.");
+            ViewOf(id).Playlist.End(ended.LastSequence);
+            return true;
+        }
+        return false;
+    }
+
+    private static long? SequenceOf(string fileName) =>
+        fileName.Length == 11 && long.TryParse(fileName.AsSpan(0, 6), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq)
+            ? seq : null;
 
     private static void Apply(StreamView view, SegmentRecord record)
     {

@@ -19,12 +19,12 @@ public static class StreamsApi
             !StreamId.TryParse(id, out var streamId) ? Problems.InvalidStreamId(id)
             : manager.Get(streamId) is { } status ? Results.Ok(status)
             : Problems.NotFound($"No stream '{streamId}'."));
-        streams.MapPost("/", Create).AddEndpointFilter(key);
+        streams.MapPost("/", CreateAsync).AddEndpointFilter(key);
         streams.MapDelete("/{id}", DeleteAsync).AddEndpointFilter(key);
         return app;
     }
 
-    private static IResult Create(StreamRequest? request, StreamManager manager, SourcePolicy policy)
+    private static async Task<IResult> CreateAsync(StreamRequest? request, StreamManager manager, SourcePolicy policy, CancellationToken cancellationToken)
     {
         if (request is null) return Problems.BadRequest("Send a JSON body {\"id\": \"...\", \"source\": \"...\"}.");
         if (!StreamId.TryParse(request.Id, out var id)) return Problems.InvalidStreamId(request.Id ?? "");
@@ -32,7 +32,7 @@ public static class StreamsApi
         try
         {
             policy.Check(source);
-            var status = manager.Start(id, source);
+            var status = await manager.StartAsync(id, source, cancellationToken: cancellationToken);
             return Results.Created($"/api/streams/{id}", status);
         }
         catch (ArgumentException e)

@@ -84,6 +84,7 @@ public static class ServeCommand
         builder.Services.AddSingleton(pipeline.Ingestor);
         builder.Services.AddSingleton(ingestOptions);
         builder.Services.AddSingleton(new SourcePolicy(ingestOptions.MediaDirectories));
+        builder.Services.AddSingleton(new StreamRegistry(pipeline.Store));
         builder.Services.AddSingleton<StreamManager>();
 
         var app = builder.Build();
@@ -108,6 +109,6 @@ public static class ServeCommand
         var photos = DemoPhotos
             .Select(p => Path.Combine(AppContext.BaseDirectory, "demo", p)).ToList();
         await StillsClip.CreateAsync(photos, clip, secondsEach: 6, cancellationToken: cancellationToken);
-        services.GetRequiredService<StreamManager>().Start(id, VideoSource.Parse(clip), simulateLive: true);
+        await services.GetRequiredService<StreamManager>().StartAsync(id, VideoSource.Parse(clip), simulateLive: true, cancellationToken);
     }
 }

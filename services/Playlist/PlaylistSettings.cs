@@ -1,0 +1,31 @@
+using DaprVideo.Core.Pipeline;
+using DaprVideo.Core.Playlist;
+using DaprVideo.ServiceDefaults;
+using Microsoft.Extensions.Configuration;
+
+namespace DaprVideo.Playlist;
+
+/// <summary>Playlist's settings (SEGMENT_SECONDS), read and validated once at start.</summary>
+public sealed record PlaylistSettings(PlaylistBuilderOptions Builder, TimeSpan FreshnessInterval)
+{
+    /// <summary>
+    /// Later segments that may wait behind a missing one before it is given up. Distributed Inference finishes
+    /// chunks out of order (several replicas, two chunks each), so this is higher than the embedded default:
+    /// replicas agree byte for byte as long as no segment is later than this many others.
+    /// </summary>
+    public const int HoleSkipThreshold = 8;
+
+    public static PlaylistSettings From(IConfiguration configuration)
+    {
+        var settings = new ServiceSettings(configuration);
+        var segmentSeconds = settings.Number("SEGMENT_SECONDS", 3, 0.5, 60);
+        var options = new PlaylistBuilderOptions
+        {
+            Playlist = new PlaylistOptions { SegmentSeconds = segmentSeconds, HoleSkipThreshold = HoleSkipThreshold },
+        };
+        options.Validate();
+        // A quarter segment: players poll live.m3u8 about once per target duration.
+        var freshness = TimeSpan.FromSeconds(Math.Clamp(segmentSeconds / 4, 0.1, 1));
+        return new PlaylistSettings(options, freshness);
+    }
+}
