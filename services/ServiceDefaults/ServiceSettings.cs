@@ -6,10 +6,15 @@ namespace DaprVideo.ServiceDefaults;
 /// <summary>
 /// Typed reads of a host's settings (environment variables through configuration). A bad value throws
 /// <see cref="ServiceConfigurationException"/> with one line naming the variable, so the host stops at start.
+/// The embedded CLI reads the process environment through the same class.
 /// </summary>
-public sealed class ServiceSettings(IConfiguration configuration)
+public sealed class ServiceSettings(Func<string, string?> lookup)
 {
-    public string? Text(string name) => configuration[name] is { } v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
+    public ServiceSettings(IConfiguration configuration) : this(name => configuration[name])
+    {
+    }
+
+    public string? Text(string name) => lookup(name) is { } v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
 
     public int WholeNumber(string name, int fallback, int min, int max)
     {

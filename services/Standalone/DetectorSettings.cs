@@ -1,3 +1,4 @@
+using DaprVideo.ServiceDefaults;
 using DaprVideo.Core.Vision;
 
 namespace DaprVideo.Standalone;
@@ -10,7 +11,7 @@ public sealed record DetectorSettings(string ModelPath, int Threads, float Score
 {
     public static string DefaultModelPath => Path.Combine(AppContext.BaseDirectory, "models", SsdModel.FileName);
 
-    public static DetectorSettings From(SettingsReader env) => new(
+    public static DetectorSettings From(ServiceSettings env) => new(
         ModelPath: env.Text("MODEL_PATH") ?? DefaultModelPath,
         Threads: env.WholeNumber("DETECTOR_THREADS", 0, 0, 256),
         ScoreThreshold: (float)env.Number("SCORE_THRESHOLD", 0.5, 0, 1));

@@ -1,3 +1,4 @@
+using DaprVideo.ServiceDefaults;
 using DaprVideo.Core.Inference;
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Standalone.Cli;
@@ -19,7 +20,7 @@ public sealed record PipelineSettings(
     DetectorSettings Detector,
     string? TfServingUrl = null)
 {
-    public static PipelineSettings From(SettingsReader env) => new(
+    public static PipelineSettings From(ServiceSettings env) => new(
         SegmentSeconds: env.Number("SEGMENT_SECONDS", 3, 0.5, 60),
         DetectFps: env.Number("DETECT_FPS", 5, 0.1, 120),
         BatchSize: env.WholeNumber("BATCH_SIZE", 4, 1, 64),
@@ -28,7 +29,7 @@ public sealed record PipelineSettings(
         Detector: DetectorSettings.From(env));
 
     /// <summary>Applies <c>--detector onnx|tfserving</c> and <c>--tf-serving-url URL</c>.</summary>
-    public PipelineSettings WithDetectorArguments(CommandArguments args, SettingsReader env)
+    public PipelineSettings WithDetectorArguments(CommandArguments args, ServiceSettings env)
     {
         var kind = args.Option("detector") ?? "onnx";
         var url = args.Option("tf-serving-url");

@@ -1,3 +1,4 @@
+using DaprVideo.ServiceDefaults;
 using DaprVideo.Core.Media;
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Ports;
@@ -25,7 +26,7 @@ public static class ServeCommand
     public const string DemoId = "demo";
     private static readonly string[] DemoPhotos = ["astronaut.png", "chelsea.png", "coffee.png", "motorcycle_left.png"];
 
-    public static async Task<int> RunAsync(CommandArguments args, PipelineSettings settings, SettingsReader env, TextWriter stdout, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(CommandArguments args, PipelineSettings settings, ServiceSettings env, TextWriter stdout, CancellationToken cancellationToken)
     {
         var port = args.IntOption("port", 0, 65535) ?? 8080;
         var host = args.Option("host") ?? "127.0.0.1";
