@@ -196,7 +196,7 @@ public sealed class FrameDecoder
 
         public DecoderRun(FfmpegTools tools, List<string> args, ReadOnlyMemory<byte> chunk)
         {
-            Process = FfmpegProcess.Start(tools.Ffmpeg, args, redirectInput: true);
+            Process = FfmpegProcess.Start(tools.Ffmpeg, args, redirectInput: true, widePipes: true);
             _feed = Process.FeedInputAsync(chunk, _feedCancel.Token);
             _chunkLength = chunk.Length;
         }

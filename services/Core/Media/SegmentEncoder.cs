@@ -67,6 +67,6 @@ public sealed class SegmentEncoder
             "pipe:1",
         ]);
         var frameSize = ImageFrame.PackedSize(pixelFormat, format.Width, format.Height);
-        return new SegmentEncoding(FfmpegProcess.Start(_options.Tools.Ffmpeg, args, redirectInput: true), format, frameSize);
+        return new SegmentEncoding(FfmpegProcess.Start(_options.Tools.Ffmpeg, args, redirectInput: true, widePipes: true), format, frameSize);
     }
 }
