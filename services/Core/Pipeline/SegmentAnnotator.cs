@@ -31,7 +31,8 @@ public sealed class SegmentAnnotator(
             SingleWriter = true,
         });
         var state = new DetectionState();
-        var producer = Task.Run(() => DecodeAsync(chunk, offsetSeconds, queue.Writer, state, stop.Token), stop.Token);
+        using var budget = new FrameBudget(options.FrameQueueBytes, options.FrameQueueCapacity);
+        var producer = Task.Run(() => DecodeAsync(chunk, offsetSeconds, queue.Writer, state, budget, stop.Token), stop.Token);
 
         var annotator = _annotators.TryTake(out var a) ? a : new FrameAnnotator(annotatorOptions);
         SegmentEncoding? encoding = null;
@@ -62,6 +63,7 @@ public sealed class SegmentAnnotator(
                     if (current.Count > 0) annotator.Annotate(pending.Frame, current);
                     await encoding.WriteFrameAsync(pending.Frame, stop.Token);
                 }
+                budget.Leave();
             }
             await producer;
             if (encoding is null) throw new MediaException($"Chunk of {chunk.Length} bytes holds no video frames.");
@@ -78,13 +80,22 @@ public sealed class SegmentAnnotator(
         }
     }
 
-    private async Task DecodeAsync(ReadOnlyMemory<byte> chunk, double offset, ChannelWriter<PendingFrame> writer, DetectionState state, CancellationToken ct)
+    private async Task DecodeAsync(ReadOnlyMemory<byte> chunk, double offset, ChannelWriter<PendingFrame> writer, DetectionState state, FrameBudget budget, CancellationToken ct)
     {
         try
         {
             var lastSlot = double.NegativeInfinity;
             await foreach (var frame in decoder.DecodeAsync(chunk, PixelFormat.I420, ct))
             {
+                try
+                {
+                    await budget.EnterAsync(frame.Pixels.Length, ct);
+                }
+                catch
+                {
+                    frame.Dispose();
+                    throw;
+                }
                 var t = offset + frame.PtsSeconds;
                 // Slots of 1/DETECT_FPS on the stream timeline: the first frame of each new slot is analysed,
                 // unless the detector is behind (too many in flight) or down.
