@@ -112,7 +112,7 @@ public sealed partial class ChunkCapture
         var firstOfAttempt = state.NextSequence;
         var anchor = _time.GetUtcNow();
         double? attemptStartPts = null;
-        var process = FfmpegProcess.Start(_options.Tools.Ffmpeg, Arguments(copy, firstOfAttempt));
+        var process = FfmpegProcess.Start(_options.Tools.Ffmpeg, Arguments(copy, state.Live.Value, firstOfAttempt));
         try
         {
             using var list = new StreamReader(process.StandardOutput);
@@ -172,7 +172,7 @@ public sealed partial class ChunkCapture
         }
     }
 
-    private List<string> Arguments(bool copy, long firstSequence)
+    private List<string> Arguments(bool copy, bool live, long firstSequence)
     {
         var realTime = _options.SimulateLive && _source.Kind is VideoSourceKind.File or VideoSourceKind.TestPattern;
         var segment = _options.SegmentSeconds.ToString("0.###", CultureInfo.InvariantCulture);
@@ -193,6 +193,9 @@ public sealed partial class ChunkCapture
                 "-c:v", "libx264", "-preset", _options.Preset, "-pix_fmt", "yuv420p",
                 "-force_key_frames", $"expr:gte(t,n_forced*{segment})",
             ]);
+            // x264's lookahead and B-frames hold back ~0.65 s of frames, so a live chunk would close that
+            // much after its last frame; the chunk is re-encoded by Inference anyway, so trade bitrate for latency.
+            if (live || realTime) args.AddRange(["-tune", "zerolatency"]);
         }
         args.AddRange([
             "-f", "segment", "-segment_time", segment, "-segment_format", "mpegts",

@@ -4,7 +4,8 @@ using DaprVideo.Core.Vision;
 namespace DaprVideo.Core.Media;
 
 /// <summary>
-/// One decoded picture in a pooled buffer: tightly packed rows of <see cref="PixelFormat"/>.
+/// One decoded picture in a pooled buffer: tightly packed rows of <see cref="PixelFormat"/>
+/// (for I420 the Y, U and V planes back to back, see <see cref="ImageFrame"/>).
 /// The receiver owns it and must dispose it (the buffer goes back to <see cref="ArrayPool{T}.Shared"/>).
 /// </summary>
 public sealed class DecodedFrame : IDisposable
@@ -36,6 +37,7 @@ public sealed class DecodedFrame : IDisposable
 
     public int Height => Format.Height;
 
+    /// <summary>Row length in bytes (for I420 of the luma plane).</summary>
     public int Stride => Width * BytesPerPixel(PixelFormat);
 
     /// <summary>The pixels; writable so the annotator can draw in place.</summary>
@@ -51,5 +53,10 @@ public sealed class DecodedFrame : IDisposable
         if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
     }
 
-    internal static int BytesPerPixel(PixelFormat format) => format == PixelFormat.Rgb24 ? 3 : 4;
+    internal static int BytesPerPixel(PixelFormat format) => format switch
+    {
+        PixelFormat.Rgb24 => 3,
+        PixelFormat.I420 => 1,
+        _ => 4,
+    };
 }

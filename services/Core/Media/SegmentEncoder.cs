@@ -35,23 +35,38 @@ public sealed class SegmentEncoder
         if (!double.IsFinite(streamOffsetSeconds) || streamOffsetSeconds < 0)
             throw new ArgumentOutOfRangeException(nameof(streamOffsetSeconds), "Stream offset must be a finite, non-negative number of seconds.");
         var gop = Math.Max(1, (int)Math.Ceiling(format.FrameRate.FramesPerSecond * _options.KeyframeIntervalSeconds));
+        var inputFormat = pixelFormat switch
+        {
+            PixelFormat.I420 => "yuv420p",
+            PixelFormat.Rgb24 => "rgb24",
+            _ => "bgra",
+        };
         var args = new List<string>
         {
             "-hide_banner", "-loglevel", "error",
-            "-f", "rawvideo", "-pix_fmt", pixelFormat == PixelFormat.Rgb24 ? "rgb24" : "bgra",
+            "-f", "rawvideo", "-pix_fmt", inputFormat,
             "-s", string.Create(CultureInfo.InvariantCulture, $"{format.Width}x{format.Height}"),
             "-framerate", format.FrameRate.ToString(),
             "-i", "pipe:0",
-            "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2",
+        };
+        // x264's 4:2:0 needs even sides; an I420 frame of even size goes to the encoder untouched.
+        if (format.Width % 2 != 0 || format.Height % 2 != 0)
+            args.AddRange(["-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2"]);
+        args.AddRange(
+        [
             "-c:v", "libx264", "-preset", _options.Preset,
             "-crf", _options.Crf.ToString(CultureInfo.InvariantCulture),
             "-pix_fmt", "yuv420p", "-g", gop.ToString(CultureInfo.InvariantCulture),
+        ]);
+        if (_options.Threads > 0) args.AddRange(["-threads", _options.Threads.ToString(CultureInfo.InvariantCulture)]);
+        args.AddRange(
+        [
             // No mux delay: the first frame's pts is exactly the offset.
             "-f", "mpegts", "-muxdelay", "0", "-muxpreload", "0",
             "-output_ts_offset", (TimelineOriginSeconds + streamOffsetSeconds).ToString("0.######", CultureInfo.InvariantCulture),
             "pipe:1",
-        };
-        var frameSize = checked(format.Width * format.Height * DecodedFrame.BytesPerPixel(pixelFormat));
-        return new SegmentEncoding(FfmpegProcess.Start(_options.Tools.Ffmpeg, args, redirectInput: true), frameSize);
+        ]);
+        var frameSize = ImageFrame.PackedSize(pixelFormat, format.Width, format.Height);
+        return new SegmentEncoding(FfmpegProcess.Start(_options.Tools.Ffmpeg, args, redirectInput: true, widePipes: true), format, frameSize);
     }
 }

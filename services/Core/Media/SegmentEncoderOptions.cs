@@ -14,6 +14,12 @@ public sealed record SegmentEncoderOptions
     /// </summary>
     public double KeyframeIntervalSeconds { get; init; } = 2;
 
+    /// <summary>
+    /// x264 threads per encode; 0 lets x264 choose (1.5 x cores plus lookahead). Several segments
+    /// encode at once next to the detector, so fewer threads each can avoid oversubscribing the cores.
+    /// </summary>
+    public int Threads { get; init; }
+
     public FfmpegTools Tools { get; init; } = FfmpegTools.Default;
 
     public void Validate()
@@ -22,6 +28,7 @@ public sealed record SegmentEncoderOptions
         if (Crf is < 0 or > 51) throw new ArgumentException($"Encoder CRF {Crf} is outside 0..51.");
         if (!double.IsFinite(KeyframeIntervalSeconds) || KeyframeIntervalSeconds < 0.1 || KeyframeIntervalSeconds > 60)
             throw new ArgumentException($"Keyframe interval {KeyframeIntervalSeconds} s is outside 0.1..60.");
+        if (Threads is < 0 or > 64) throw new ArgumentException($"Encoder threads {Threads} is outside 0..64.");
         ArgumentNullException.ThrowIfNull(Tools);
     }
 }

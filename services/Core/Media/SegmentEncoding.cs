@@ -11,13 +11,17 @@ public sealed class SegmentEncoding : IAsyncDisposable
     private readonly MemoryStream _output = new();
     private readonly Task _drain;
 
-    internal SegmentEncoding(FfmpegProcess process, int frameSize)
+    internal SegmentEncoding(FfmpegProcess process, VideoFormat format, int frameSize)
     {
+        Format = format;
         _process = process;
         _frameSize = frameSize;
         // Read stdout all along: a full pipe would stall the encoder and so our writes.
         _drain = process.StandardOutput.CopyToAsync(_output);
     }
+
+    /// <summary>Size and rate of the frames this encode takes.</summary>
+    public VideoFormat Format { get; }
 
     public int FramesWritten { get; private set; }
 

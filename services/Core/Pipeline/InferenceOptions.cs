@@ -15,6 +15,12 @@ public sealed record InferenceOptions
     /// <summary>Decoded frames buffered between decoding and drawing+encoding (backpressure bound).</summary>
     public int FrameQueueCapacity { get; init; } = 24;
 
+    /// <summary>
+    /// The same bound in bytes, per chunk in flight, so large frames queue fewer: 32 MiB holds 24 frames of
+    /// 720p I420, 10 of 1080p, 2 of 4K (never fewer than 2).
+    /// </summary>
+    public long FrameQueueBytes { get; init; } = 32L << 20;
+
     /// <summary>Keep raw chunks after their segment is stored (DEBUG).</summary>
     public bool KeepChunks { get; init; }
 
@@ -26,5 +32,7 @@ public sealed record InferenceOptions
             throw new ArgumentException($"MaxPendingDetections must be 1..1024, not {MaxPendingDetections}.");
         if (FrameQueueCapacity is < 1 or > 1024)
             throw new ArgumentException($"FrameQueueCapacity must be 1..1024, not {FrameQueueCapacity}.");
+        if (FrameQueueBytes is < 1 << 20 or > 1L << 34)
+            throw new ArgumentException($"FrameQueueBytes must be 1 MiB..16 GiB, not {FrameQueueBytes}.");
     }
 }

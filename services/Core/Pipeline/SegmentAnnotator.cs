@@ -24,7 +24,6 @@ public sealed class SegmentAnnotator(
 
     public async Task<AnnotatedSegment> AnnotateAsync(ReadOnlyMemory<byte> chunk, double offsetSeconds, CancellationToken cancellationToken = default)
     {
-        var info = await decoder.ProbeAsync(chunk, cancellationToken);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var queue = Channel.CreateBounded<PendingFrame>(new BoundedChannelOptions(options.FrameQueueCapacity)
         {
@@ -32,18 +31,21 @@ public sealed class SegmentAnnotator(
             SingleWriter = true,
         });
         var state = new DetectionState();
-        var producer = Task.Run(() => DecodeAsync(chunk, info.Format, offsetSeconds, queue.Writer, state, stop.Token), stop.Token);
+        using var budget = new FrameBudget(options.FrameQueueBytes, options.FrameQueueCapacity);
+        var producer = Task.Run(() => DecodeAsync(chunk, offsetSeconds, queue.Writer, state, budget, stop.Token), stop.Token);
 
         var annotator = _annotators.TryTake(out var a) ? a : new FrameAnnotator(annotatorOptions);
+        SegmentEncoding? encoding = null;
         try
         {
-            await using var encoding = encoder.Start(info.Format, PixelFormat.Bgra32, offsetSeconds);
             var frames = new List<AnalysedFrame>();
             IReadOnlyList<Detection> current = [];
             await foreach (var pending in queue.Reader.ReadAllAsync(stop.Token))
             {
                 using (pending.Frame)
                 {
+                    // The decoder learns the format from its own output: the encoder starts with the first frame.
+                    encoding ??= encoder.Start(pending.Frame.Format, pending.Frame.PixelFormat, offsetSeconds);
                     if (pending.Detection is { } detection)
                     {
                         try
@@ -61,10 +63,12 @@ public sealed class SegmentAnnotator(
                     if (current.Count > 0) annotator.Annotate(pending.Frame, current);
                     await encoding.WriteFrameAsync(pending.Frame, stop.Token);
                 }
+                budget.Leave();
             }
             await producer;
+            if (encoding is null) throw new MediaException($"Chunk of {chunk.Length} bytes holds no video frames.");
             var segment = await encoding.CompleteAsync(stop.Token);
-            var duration = encoding.FramesWritten * info.Format.FrameRate.FrameDuration;
+            var duration = encoding.FramesWritten * encoding.Format.FrameRate.FrameDuration;
             return new AnnotatedSegment(segment, duration, encoding.FramesWritten, !state.Unavailable, frames);
         }
         finally
@@ -72,16 +76,26 @@ public sealed class SegmentAnnotator(
             _annotators.Add(annotator);
             await stop.CancelAsync();
             await DrainAsync(queue.Reader, producer);
+            if (encoding is not null) await encoding.DisposeAsync();
         }
     }
 
-    private async Task DecodeAsync(ReadOnlyMemory<byte> chunk, VideoFormat format, double offset, ChannelWriter<PendingFrame> writer, DetectionState state, CancellationToken ct)
+    private async Task DecodeAsync(ReadOnlyMemory<byte> chunk, double offset, ChannelWriter<PendingFrame> writer, DetectionState state, FrameBudget budget, CancellationToken ct)
     {
         try
         {
             var lastSlot = double.NegativeInfinity;
-            await foreach (var frame in decoder.DecodeAsync(chunk, format, PixelFormat.Bgra32, ct))
+            await foreach (var frame in decoder.DecodeAsync(chunk, PixelFormat.I420, ct))
             {
+                try
+                {
+                    await budget.EnterAsync(frame.Pixels.Length, ct);
+                }
+                catch
+                {
+                    frame.Dispose();
+                    throw;
+                }
                 var t = offset + frame.PtsSeconds;
                 // Slots of 1/DETECT_FPS on the stream timeline: the first frame of each new slot is analysed,
                 // unless the detector is behind (too many in flight) or down.

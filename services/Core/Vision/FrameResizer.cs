@@ -5,6 +5,8 @@ namespace DaprVideo.Core.Vision;
 /// TensorFlow's ResizeBilinear (align_corners = false, half_pixel_centers = false) that the SSD
 /// preprocessor applied when the model was trained: source = destination * (in / out).
 /// The full frame is stretched, so boxes normalised to the output are normalised to the source too.
+/// I420 frames are sampled plane by plane (chroma at its half resolution) and converted to RGB with
+/// the limited-range BT.601 matrix, as ffmpeg converts untagged video.
 /// </summary>
 public static class FrameResizer
 {
@@ -18,6 +20,12 @@ public static class FrameResizer
             throw new ArgumentOutOfRangeException(nameof(width), $"Output size {width}x{height} must be 1..{MaxOutputSide} per side.");
         if (destination.Length < width * height * 3)
             throw new ArgumentException($"Destination holds {destination.Length} bytes; {width}x{height} RGB needs {width * height * 3}.");
+
+        if (frame.Format == PixelFormat.I420)
+        {
+            ResizeI420ToRgb(frame, width, height, destination);
+            return;
+        }
 
         // For BGRA the red byte sits at offset 2; channel offsets map RGB output to source bytes.
         var (r, g, b) = frame.Format == PixelFormat.Rgb24 ? (0, 1, 2) : (2, 1, 0);
@@ -58,6 +66,69 @@ public static class FrameResizer
     }
 
     private const int One = 256;
+
+    private static void ResizeI420ToRgb(in ImageFrame frame, int width, int height, Span<byte> destination)
+    {
+        var src = frame.Pixels.Span;
+        var luma = src[..frame.UOffset];
+        var cb = src.Slice(frame.UOffset, frame.ChromaStride * frame.ChromaHeight);
+        var cr = src.Slice(frame.VOffset, frame.ChromaStride * (frame.ChromaHeight - 1) + frame.ChromaWidth);
+
+        Span<int> x0 = stackalloc int[width];
+        Span<int> x1 = stackalloc int[width];
+        Span<float> fx = stackalloc float[width];
+        Span<int> wx = stackalloc int[width];
+        SampleAxis(frame.Width, width, x0, x1, fx);
+        Span<int> cx0 = stackalloc int[width];
+        Span<int> cx1 = stackalloc int[width];
+        Span<int> cwx = stackalloc int[width];
+        for (var i = 0; i < width; i++)
+        {
+            wx[i] = (int)(fx[i] * One + 0.5f);
+            ChromaSample(x0[i] + fx[i], frame.ChromaWidth, out cx0[i], out cx1[i], out cwx[i]);
+        }
+
+        var scaleY = (float)frame.Height / height;
+        for (var y = 0; y < height; y++)
+        {
+            var sy = y * scaleY;
+            var y0 = Math.Min((int)sy, frame.Height - 1);
+            var y1 = Math.Min(y0 + 1, frame.Height - 1);
+            var wy = (int)((sy - y0) * One + 0.5f);
+            ChromaSample(sy, frame.ChromaHeight, out var cy0, out var cy1, out var cwy);
+            var top = luma.Slice(y0 * frame.Stride, frame.Width);
+            var bottom = luma.Slice(y1 * frame.Stride, frame.Width);
+            var uTop = cb.Slice(cy0 * frame.ChromaStride, frame.ChromaWidth);
+            var uBottom = cb.Slice(cy1 * frame.ChromaStride, frame.ChromaWidth);
+            var vTop = cr.Slice(cy0 * frame.ChromaStride, frame.ChromaWidth);
+            var vBottom = cr.Slice(cy1 * frame.ChromaStride, frame.ChromaWidth);
+            var dst = destination.Slice(y * width * 3, width * 3);
+            for (var x = 0; x < width; x++)
+            {
+                var c = (Blend(top, bottom, x0[x], x1[x], wx[x], wy) - 16) * 298;
+                var d = Blend(uTop, uBottom, cx0[x], cx1[x], cwx[x], cwy) - 128;
+                var e = Blend(vTop, vBottom, cx0[x], cx1[x], cwx[x], cwy) - 128;
+                var o = x * 3;
+                dst[o] = Clamp((c + 409 * e + 128) >> 8);
+                dst[o + 1] = Clamp((c - 100 * d - 208 * e + 128) >> 8);
+                dst[o + 2] = Clamp((c + 516 * d + 128) >> 8);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The two chroma samples around luma position <paramref name="lumaPosition"/>: each chroma sample
+    /// covers a 2x2 luma block, so it sits at luma 2c + 0.5.
+    /// </summary>
+    private static void ChromaSample(float lumaPosition, int chromaSize, out int lo, out int hi, out int weight)
+    {
+        var c = Math.Max(0f, (lumaPosition - 0.5f) / 2);
+        lo = Math.Min((int)c, chromaSize - 1);
+        hi = Math.Min(lo + 1, chromaSize - 1);
+        weight = Math.Min(One, (int)((c - lo) * One + 0.5f));
+    }
+
+    private static byte Clamp(int value) => (byte)Math.Clamp(value, 0, 255);
 
     /// <summary>Per output index: the two source indices and the weight of the second.</summary>
     internal static void SampleAxis(int inSize, int outSize, Span<int> lo, Span<int> hi, Span<float> frac)

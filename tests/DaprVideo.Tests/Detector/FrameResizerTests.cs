@@ -72,6 +72,41 @@ public class FrameResizerTests
         Assert.Equal([10, 20, 30, 50, 60, 70], dst);
     }
 
+    [Theory]
+    [InlineData(235, 128, 128, 255, 255, 255)] // limited-range white
+    [InlineData(16, 128, 128, 0, 0, 0)] // limited-range black
+    [InlineData(81, 90, 240, 255, 0, 0)] // BT.601 red
+    [InlineData(145, 54, 34, 0, 255, 0)] // BT.601 green
+    [InlineData(41, 240, 110, 0, 0, 255)] // BT.601 blue
+    public void I420_converts_with_limited_range_bt601(byte y, byte u, byte v, byte r, byte g, byte b)
+    {
+        // 4x2 frame: 8 luma bytes, then 2 U and 2 V.
+        var src = new byte[12];
+        src.AsSpan(0, 8).Fill(y);
+        src.AsSpan(8, 2).Fill(u);
+        src.AsSpan(10, 2).Fill(v);
+        var dst = new byte[3 * 3 * 3];
+
+        FrameResizer.ResizeToRgb(ImageFrame.I420(src, 4, 2), 3, 3, dst);
+
+        for (var i = 0; i < dst.Length; i += 3)
+        {
+            Assert.InRange(dst[i], r - 2, r + 2);
+            Assert.InRange(dst[i + 1], g - 2, g + 2);
+            Assert.InRange(dst[i + 2], b - 2, b + 2);
+        }
+    }
+
+    [Fact]
+    public void I420_frames_of_odd_size_have_rounded_up_chroma_planes()
+    {
+        var frame = ImageFrame.I420(new byte[5 * 3 + 2 * 3 * 2], 5, 3);
+        frame.Validate();
+        Assert.Equal((3, 2, 15, 21), (frame.ChromaWidth, frame.ChromaHeight, frame.UOffset, frame.VOffset));
+        Assert.Equal(27, ImageFrame.PackedSize(PixelFormat.I420, 5, 3));
+        Assert.Throws<ArgumentException>(() => ImageFrame.I420(new byte[26], 5, 3).Validate());
+    }
+
     [Fact]
     public void A_buffer_too_small_for_the_frame_is_rejected()
     {

@@ -50,6 +50,37 @@ public sealed class FrameAnnotatorTests
     }
 
     [Fact]
+    public void Draws_into_i420_planes_with_the_same_geometry()
+    {
+        // Grey in limited-range YUV: Y 0x40 is dark grey, chroma neutral.
+        var frame = new byte[Width * Height * 3 / 2];
+        frame.AsSpan(0, Width * Height).Fill(0x40);
+        frame.AsSpan(Width * Height).Fill(128);
+        using var annotator = new FrameAnnotator();
+        var person = new Detection("person", 1, 0.87f, new BoundingBox(0.25f, 0.5f, 0.5f, 0.4f));
+
+        annotator.Annotate(frame, Width, Height, Width, PixelFormat.I420, [person]);
+
+        var expected = ToYuv(FrameAnnotator.ColorFor(1));
+        var line = FrameAnnotator.LineWidth(Width, Height);
+        const int left = 100, right = 300, bottom = 270, midY = 210, midX = 200;
+        Assert.Equal(expected, Yuv(frame, left, midY));
+        Assert.Equal(expected, Yuv(frame, left + line - 1, midY));
+        Assert.Equal(expected, Yuv(frame, right - 1, midY));
+        Assert.Equal(expected, Yuv(frame, midX, bottom - 1));
+        Assert.Equal(0x40, Yuv(frame, left - 1, midY).Y);
+        Assert.Equal(0x40, Yuv(frame, left + line, midY).Y);
+        Assert.Equal(0x40, Yuv(frame, right, midY).Y);
+        Assert.Equal(0x40, Yuv(frame, midX, bottom).Y);
+        Assert.Equal((0x40, 128, 128), Yuv(frame, midX, midY));
+
+        // The caption above the box: its background colour, with text in another luma.
+        var band = (from y in Enumerable.Range(132, 16) from x in Enumerable.Range(100, 80) select Yuv(frame, x, y).Y).ToList();
+        Assert.True(band.Count(v => v == expected.Y) > 400, "caption background is filled");
+        Assert.True(band.Count(v => v != expected.Y && v != 0x40) > 60, "caption text rendered");
+    }
+
+    [Fact]
     public void Classes_get_distinct_colours_and_rgb_frames_are_refused()
     {
         var colours = Enumerable.Range(1, 90).Select(FrameAnnotator.ColorFor).ToList();
@@ -73,6 +104,18 @@ public sealed class FrameAnnotatorTests
         var pixels = new byte[Width * Height * 4];
         for (var i = 0; i < pixels.Length; i += 4) (pixels[i], pixels[i + 1], pixels[i + 2], pixels[i + 3]) = (0x40, 0x40, 0x40, 0xff);
         return pixels;
+    }
+
+    /// <summary>Limited-range BT.601, as ffmpeg reads untagged video.</summary>
+    private static (int Y, int U, int V) ToYuv(SKColor c) => (
+        ((66 * c.Red + 129 * c.Green + 25 * c.Blue + 128) >> 8) + 16,
+        ((-38 * c.Red - 74 * c.Green + 112 * c.Blue + 128) >> 8) + 128,
+        ((112 * c.Red - 94 * c.Green - 18 * c.Blue + 128) >> 8) + 128);
+
+    private static (int Y, int U, int V) Yuv(byte[] i420, int x, int y)
+    {
+        var chroma = Width * Height + y / 2 * (Width / 2) + x / 2;
+        return (i420[y * Width + x], i420[chroma], i420[chroma + Width * Height / 4]);
     }
 
     private static SKColor Pixel(byte[] bgra, int x, int y)
