@@ -12,7 +12,27 @@ public static class FrameResizer
 {
     public const int MaxOutputSide = 4096;
 
-    public static void ResizeToRgb(in ImageFrame frame, int width, int height, Span<byte> destination)
+    public static void ResizeToRgb(in ImageFrame frame, int width, int height, Span<byte> destination) =>
+        ResizeRows(frame, width, height, destination, 0, height);
+
+    /// <summary>
+    /// Resizes with the output rows split into bands run in parallel: the detector's cores are idle
+    /// while frames are prepared, so the resize costs about 1/cores of its single-threaded time.
+    /// </summary>
+    public static void ResizeToRgbParallel(ImageFrame frame, int width, int height, Memory<byte> destination)
+    {
+        var bands = Math.Clamp(Environment.ProcessorCount, 1, height);
+        if (bands == 1)
+        {
+            ResizeToRgb(frame, width, height, destination.Span);
+            return;
+        }
+        Parallel.For(0, bands, band =>
+            ResizeRows(frame, width, height, destination.Span, band * height / bands, (band + 1) * height / bands));
+    }
+
+    /// <summary>Output rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) of the resize.</summary>
+    private static void ResizeRows(in ImageFrame frame, int width, int height, Span<byte> destination, int rowStart, int rowEnd)
     {
         frame.Validate();
         // The sampling tables live on the stack: keep them small.
@@ -23,7 +43,7 @@ public static class FrameResizer
 
         if (frame.Format == PixelFormat.I420)
         {
-            ResizeI420ToRgb(frame, width, height, destination);
+            ResizeI420ToRgb(frame, width, height, destination, rowStart, rowEnd);
             return;
         }
 
@@ -46,7 +66,7 @@ public static class FrameResizer
 
         // 8-bit fixed-point weights: within one level of the float result and several times faster.
         var scaleY = (float)frame.Height / height;
-        for (var y = 0; y < height; y++)
+        for (var y = rowStart; y < rowEnd; y++)
         {
             var sy = y * scaleY;
             var y0 = Math.Min((int)sy, frame.Height - 1);
@@ -67,7 +87,7 @@ public static class FrameResizer
 
     private const int One = 256;
 
-    private static void ResizeI420ToRgb(in ImageFrame frame, int width, int height, Span<byte> destination)
+    private static void ResizeI420ToRgb(in ImageFrame frame, int width, int height, Span<byte> destination, int rowStart, int rowEnd)
     {
         var src = frame.Pixels.Span;
         var luma = src[..frame.UOffset];
@@ -89,7 +109,7 @@ public static class FrameResizer
         }
 
         var scaleY = (float)frame.Height / height;
-        for (var y = 0; y < height; y++)
+        for (var y = rowStart; y < rowEnd; y++)
         {
             var sy = y * scaleY;
             var y0 = Math.Min((int)sy, frame.Height - 1);

@@ -68,8 +68,8 @@ public sealed class OnnxObjectDetector : IObjectDetector, IDisposable
         try
         {
             for (var i = 0; i < n; i++)
-                FrameResizer.ResizeToRgb(frames[i], SsdModel.InputSize, SsdModel.InputSize,
-                    input.AsSpan(i * SsdModel.InputBytesPerFrame, SsdModel.InputBytesPerFrame));
+                FrameResizer.ResizeToRgbParallel(frames[i], SsdModel.InputSize, SsdModel.InputSize,
+                    input.AsMemory(i * SsdModel.InputBytesPerFrame, SsdModel.InputBytesPerFrame));
 
             Run(input, scores, boxes, n);
 
