@@ -10,9 +10,10 @@ public sealed record SegmentEncoderOptions
 
     /// <summary>
     /// Longest GOP inside a segment. Every segment starts with an IDR anyway (one encoder run per
-    /// segment); this adds keyframes within long segments for seeking.
+    /// segment); this adds keyframes within long segments for seeking. Longer than the default
+    /// 3 s segment, so a segment carries one IDR (measured: overhead ratio 1.35 -> 1.28).
     /// </summary>
-    public double KeyframeIntervalSeconds { get; init; } = 2;
+    public double KeyframeIntervalSeconds { get; init; } = 6;
 
     /// <summary>
     /// x264 threads per encode; 0 lets x264 choose (1.5 x cores plus lookahead). Several segments
