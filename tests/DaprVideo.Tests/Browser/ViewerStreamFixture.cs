@@ -59,7 +59,7 @@ public sealed class ViewerStreamFixture : IAsyncLifetime
         var created = await Host.Http.PostAsJsonAsync("/api/streams", new { id = StreamId, source = clip });
         if (created.StatusCode != HttpStatusCode.Created)
             throw new InvalidOperationException($"POST /api/streams answered {created.StatusCode}: {await created.Content.ReadAsStringAsync()}");
-        await ServeHost.EventuallyAsync(
+        await Eventually.HoldsAsync(
             async () => (await Host.Http.GetAsync($"/streams/{StreamId}/index.m3u8")) is { IsSuccessStatusCode: true } r ? await r.Content.ReadAsStringAsync() : "",
             text => text.Contains("#EXT-X-ENDLIST", StringComparison.Ordinal), "the stream's playlist to end");
         Timings = $"clip {clipSeconds:F1} s, serve {clock.Elapsed.TotalSeconds - clipSeconds:F1} s";

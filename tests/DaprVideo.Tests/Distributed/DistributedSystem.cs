@@ -114,7 +114,7 @@ public sealed class DistributedSystem : IAsyncDisposable
         var app = await ServiceApp.StartAsync(appId, PlaylistModule.DefaultPort, b => b.AddPlaylist(), a => a.MapPlaylist(), Settings());
         _playlists.Add(app);
         if (subscribe) await Sidecar.ConnectAppAsync(app.BaseAddress, appId);
-        await EventuallyAsync(async () => (await app.Http.GetAsync("health/ready")).IsSuccessStatusCode, ok => ok, $"{appId} ready", 30);
+        await Eventually.HoldsAsync(async () => (await app.Http.GetAsync("health/ready")).IsSuccessStatusCode, ok => ok, $"{appId} ready", 30);
         return app;
     }
 
@@ -139,19 +139,6 @@ public sealed class DistributedSystem : IAsyncDisposable
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/streams") { Content = JsonContent.Create(new { id, source }) };
         if (apiKey is not null) request.Headers.Add("X-Api-Key", apiKey);
         return await Ingest.Http.SendAsync(request);
-    }
-
-    /// <summary>Polls a real condition (not a synchronisation sleep) until it holds or the timeout passes.</summary>
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, string what, int seconds = 90)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            var value = await probe();
-            if (condition(value)) return value;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out after {seconds}s waiting for {what}; last: {value}");
-            await Task.Delay(50);
-        }
     }
 
     public async ValueTask DisposeAsync()

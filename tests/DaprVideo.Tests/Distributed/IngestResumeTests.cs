@@ -23,7 +23,7 @@ public sealed class IngestResumeTests(CephRgwFixture ceph, DetectorFixture detec
         using (var created = await system.AddStreamAsync(id.Value, "testsrc:size=160x120:rate=10"))
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
 
-        await DistributedSystem.EventuallyAsync(() => Task.FromResult(Chunks(system, id).Count), n => n >= 2, "two chunks before the restart", 60);
+        await Eventually.HoldsAsync(() => Task.FromResult(Chunks(system, id).Count), n => n >= 2, "two chunks before the restart", 60);
         await system.StopIngestAsync();
         var before = Chunks(system, id);
         var stored = StreamDescriptor.Parse((await system.ObjectAsync(ObjectKeys.StreamDescriptor(id)))!);
@@ -31,7 +31,7 @@ public sealed class IngestResumeTests(CephRgwFixture ceph, DetectorFixture detec
         Assert.True(stored.Resumable);
 
         await system.StartIngestAsync();
-        await DistributedSystem.EventuallyAsync(() => Task.FromResult(Chunks(system, id).Count), n => n >= before.Count + 2, "chunks after the restart", 60);
+        await Eventually.HoldsAsync(() => Task.FromResult(Chunks(system, id).Count), n => n >= before.Count + 2, "chunks after the restart", 60);
         using (var status = await system.Ingest.Http.GetAsync($"api/streams/{id}"))
             Assert.Contains("\"state\":\"running\"", await status.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using (var stopped = await system.Ingest.Http.DeleteAsync($"api/streams/{id}"))
@@ -71,7 +71,7 @@ public sealed class IngestResumeTests(CephRgwFixture ceph, DetectorFixture detec
 
         await system.StopIngestAsync();
         await system.StartIngestAsync();
-        var ended = await DistributedSystem.EventuallyAsync(() => Task.FromResult(Events<StreamEnded>(system, Topics.Streams)),
+        var ended = await Eventually.HoldsAsync(() => Task.FromResult(Events<StreamEnded>(system, Topics.Streams)),
             e => e.Any(x => x.StreamId == orphan.Value), "the orphan's StreamEnded", 30);
         Assert.Equal(4, ended.Single(e => e.StreamId == orphan.Value).LastSequence);
         var status = await PipelineEndToEndTests.TextAsync(system.Ingest, $"api/streams/{orphan}");

@@ -39,12 +39,12 @@ public sealed class PipelineEndToEndTests(CephRgwFixture ceph, DetectorFixture d
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
 
         // Restart Inference once the first segment is out and others are still to do.
-        var recordsAtRestart = await DistributedSystem.EventuallyAsync(() => RecordsAsync(system, id), n => n >= 1, "a first segment record");
+        var recordsAtRestart = await Eventually.HoldsAsync(() => RecordsAsync(system, id), n => n >= 1, "a first segment record");
         await system.StopInferenceAsync();
         await system.StartInferenceAsync();
 
         var playlistA = system.Playlists[0];
-        var index = await DistributedSystem.EventuallyAsync(() => TextAsync(playlistA, $"streams/{id}/index.m3u8"),
+        var index = await Eventually.HoldsAsync(() => TextAsync(playlistA, $"streams/{id}/index.m3u8"),
             t => t.Contains("#EXT-X-ENDLIST", StringComparison.Ordinal), "ENDLIST on the full playlist", 180);
         await system.Sidecar.PubSub.WhenSettledAsync(TimeSpan.FromSeconds(60));
 

@@ -1,3 +1,4 @@
+using DaprVideo.Tests.TestSupport;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -22,7 +23,7 @@ public class LiveStreamTests
 
         // Every distinct live.m3u8 a player could fetch must be a lawful reload of the one before.
         var seen = new List<M3u8Playlist>();
-        await ServeHost.EventuallyAsync(async () =>
+        await Eventually.HoldsAsync(async () =>
         {
             var response = await host.Http.GetAsync("/streams/live/live.m3u8");
             if (!response.IsSuccessStatusCode) return -1L;
@@ -42,7 +43,7 @@ public class LiveStreamTests
         Assert.True(last.TotalDuration >= 3 * last.TargetDuration - 0.05, $"window of {last.TotalDuration}s is under 3 target durations");
 
         Assert.Equal(HttpStatusCode.NoContent, (await host.Http.DeleteAsync("/api/streams/live")).StatusCode);
-        var index = await ServeHost.EventuallyAsync(
+        var index = await Eventually.HoldsAsync(
             async () => M3u8Parser.Parse(await host.Http.GetStringAsync("/streams/live/index.m3u8")),
             p => p.EndList, "ENDLIST in index.m3u8 after stopping");
         Assert.Equal("EVENT", index.PlaylistType);

@@ -36,19 +36,6 @@ public sealed class ServeHost : IAsyncDisposable
         return host;
     }
 
-    /// <summary>Polls until <paramref name="condition"/> holds; fails with <paramref name="what"/> after the timeout.</summary>
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, string what, int seconds = 60)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            var value = await probe();
-            if (condition(value)) return value;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out after {seconds}s waiting for {what}; last: {value}");
-            await Task.Delay(100); // polling interval of a real condition, not a synchronisation sleep
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         Http?.Dispose();
