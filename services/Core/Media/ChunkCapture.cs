@@ -167,8 +167,10 @@ public sealed partial class ChunkCapture
         finally
         {
             await process.DisposeAsync().ConfigureAwait(false);
-            // A killed run may leave the chunk it was writing.
-            File.Delete(Path.Combine(_scratchDirectory, ChunkFileName(state.NextSequence)));
+            // A killed run may leave the chunk it was writing, and under load the ones it finished
+            // after the consumer stopped listening; the scratch folder is this capture's alone.
+            foreach (var leftover in Directory.EnumerateFiles(_scratchDirectory, ChunkFilePattern))
+                File.Delete(leftover);
         }
     }
 
@@ -205,6 +207,8 @@ public sealed partial class ChunkCapture
         ]);
         return args;
     }
+
+    private const string ChunkFilePattern = "chunk-*.ts";
 
     internal static string ChunkFileName(long sequence) =>
         string.Create(CultureInfo.InvariantCulture, $"chunk-{sequence:D9}.ts");
