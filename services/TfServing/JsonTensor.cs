@@ -41,31 +41,24 @@ internal static class JsonTensor
         return values;
     }
 
-    public static void WriteNested(Utf8JsonWriter writer, ReadOnlySpan<float> values, ReadOnlySpan<long> dims)
-    {
-        if (dims.Length == 0)
-        {
-            writer.WriteNumberValue(values[0]);
-            return;
-        }
-        var stride = values.Length / (int)Math.Max(dims[0], 1);
-        writer.WriteStartArray();
-        for (var i = 0; i < dims[0]; i++)
-            WriteNested(writer, values.Slice(i * stride, stride), dims[1..]);
-        writer.WriteEndArray();
-    }
+    public static void WriteNested(Utf8JsonWriter writer, ReadOnlySpan<float> values, ReadOnlySpan<long> dims) =>
+        WriteNested(writer, values, dims, static (w, v) => w.WriteNumberValue(v));
 
-    public static void WriteNested(Utf8JsonWriter writer, ReadOnlySpan<byte> values, ReadOnlySpan<long> dims)
+    public static void WriteNested(Utf8JsonWriter writer, ReadOnlySpan<byte> values, ReadOnlySpan<long> dims) =>
+        WriteNested(writer, values, dims, static (w, v) => w.WriteNumberValue(v));
+
+    /// <summary>Writes a row-major tensor as nested JSON arrays, one level per dimension.</summary>
+    private static void WriteNested<T>(Utf8JsonWriter writer, ReadOnlySpan<T> values, ReadOnlySpan<long> dims, Action<Utf8JsonWriter, T> writeValue)
     {
         if (dims.Length == 0)
         {
-            writer.WriteNumberValue(values[0]);
+            writeValue(writer, values[0]);
             return;
         }
         var stride = values.Length / (int)Math.Max(dims[0], 1);
         writer.WriteStartArray();
         for (var i = 0; i < dims[0]; i++)
-            WriteNested(writer, values.Slice(i * stride, stride), dims[1..]);
+            WriteNested(writer, values.Slice(i * stride, stride), dims[1..], writeValue);
         writer.WriteEndArray();
     }
 
