@@ -25,7 +25,7 @@ var decoder = new FrameDecoder();
 using var annotator = new FrameAnnotator();
 var encoder = new SegmentEncoder();
 var pipeline = Stopwatch.StartNew();
-var info = await decoder.ProbeAsync(bytes);
+var info = await new VideoProbe().ProbeAsync(bytes);
 var frames = 0;
 var annotate = TimeSpan.Zero;
 byte[] output;

@@ -59,7 +59,7 @@ async Task ThroughputAsync()
     Run("ffmpeg", ["-v", "error", "-y", "-i", clip, "-c", "copy", ts]);
     var decoder = new FrameDecoder();
     var bytes = await File.ReadAllBytesAsync(ts);
-    var format = (await decoder.ProbeAsync(bytes)).Format;
+    var format = (await new VideoProbe().ProbeAsync(bytes)).Format;
     var stride = (int)Math.Round(format.FrameRate.FramesPerSecond / detectFps);
     using var detector = new OnnxObjectDetector(new OnnxDetectorOptions { ModelPath = model, IntraOpThreads = DetectorThreads() });
     var bareTimer = new Stopwatch();

@@ -30,7 +30,7 @@ public sealed class FrameDecoder
     }
 
     /// <summary>Size, rate and timing of a chunk (ffprobe on the bytes).</summary>
-    public Task<VideoInfo> ProbeAsync(ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken = default) =>
+    private Task<VideoInfo> ProbeAsync(ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken = default) =>
         _probe.ProbeAsync(chunk, cancellationToken);
 
     /// <summary>

@@ -56,7 +56,7 @@ public sealed class I420FrameTests(MediaClips clips)
     {
         var chunk = await PhotoChunkAsync(640, 360);
         var decoder = new FrameDecoder();
-        var format = (await decoder.ProbeAsync(chunk)).Format;
+        var format = (await new VideoProbe().ProbeAsync(chunk)).Format;
         var fromI420 = new byte[width * height * 3];
         var fromRgb = new byte[width * height * 3];
         await using (var planes = decoder.DecodeAsync(chunk, format, PixelFormat.I420).GetAsyncEnumerator())
@@ -134,7 +134,7 @@ public sealed class I420FrameTests(MediaClips clips)
     private static async Task<byte[]> FirstFrameRgbAsync(byte[] segment, int width, int height)
     {
         var decoder = new FrameDecoder();
-        var format = (await decoder.ProbeAsync(segment)).Format;
+        var format = (await new VideoProbe().ProbeAsync(segment)).Format;
         await foreach (var frame in decoder.DecodeAsync(segment, format, PixelFormat.Rgb24))
         {
             using (frame) return frame.Pixels.ToArray();

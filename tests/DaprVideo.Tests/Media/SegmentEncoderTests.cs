@@ -11,7 +11,7 @@ public sealed class SegmentEncoderTests(MediaClips clips)
     {
         var chunk = await File.ReadAllBytesAsync(clips.ChunkThreeSeconds);
         var decoder = new FrameDecoder();
-        var info = await decoder.ProbeAsync(chunk);
+        var info = await new VideoProbe().ProbeAsync(chunk);
         using var annotator = new FrameAnnotator();
         var encoder = new SegmentEncoder();
         var box = new Detection("person", 1, 0.9f, new BoundingBox(0.1f, 0.2f, 0.3f, 0.4f));
@@ -36,7 +36,7 @@ public sealed class SegmentEncoderTests(MediaClips clips)
             "-read_intervals", "%+#1", path).Split('\n')[0].Trim().Split(',');
         Assert.Contains("16.000000", first); // stream time 6 s on a clock that starts at TimelineOriginSeconds
         Assert.Contains("I", first);
-        var reinfo = await decoder.ProbeAsync(bytes);
+        var reinfo = await new VideoProbe().ProbeAsync(bytes);
         Assert.Equal(SegmentEncoder.TimelineOriginSeconds + 6.0, reinfo.StartSeconds, 1e-6);
         Assert.Equal(3.0, reinfo.SpanSeconds, 1e-6);
     }
