@@ -4,6 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using Dapr;
 using Dapr.Client;
 using DaprVideo.Core;
+using DaprVideo.Core.Events;
 using DaprVideo.Core.Ports;
 
 namespace DaprVideo.DaprAdapters;
@@ -26,6 +27,13 @@ public sealed class DaprEventPublisher : IEventPublisher
     public const int MaxEventBytes = 64 * 1024;
 
     public const string TraceParentMetadata = "cloudevent.traceparent";
+
+    /// <summary>
+    /// Dapr publish metadata that picks the Kafka partition (components-contrib common/component/kafka/producer.go;
+    /// other brokers ignore it). Keyed by stream: one stream's events keep their order, streams spread over partitions.
+    /// </summary>
+    public const string PartitionKeyMetadata = "partitionKey";
+
     public const string TraceStateMetadata = "cloudevent.tracestate";
 
     private static readonly JsonSerializerOptions DefaultJson = new(CoreJsonContext.Default.Options)
@@ -61,6 +69,7 @@ public sealed class DaprEventPublisher : IEventPublisher
                 $"{typeof(TEvent).Name} on '{topic}' is {body.Length} bytes; events carry keys, not payloads (limit {MaxEventBytes}).");
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (message is IStreamEvent streamEvent) metadata[PartitionKeyMetadata] = streamEvent.StreamId;
         if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity)
         {
             metadata[TraceParentMetadata] = activity.Id!;

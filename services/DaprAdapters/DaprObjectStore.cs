@@ -3,7 +3,8 @@ using System.Text.Json;
 using Dapr;
 using Dapr.Client;
 using DaprVideo.Core.Ports;
-using Grpc.Core;
+using Polly;
+using Polly.Retry;
 
 namespace DaprVideo.DaprAdapters;
 
@@ -14,14 +15,16 @@ namespace DaprVideo.DaprAdapters;
 /// What the binding does (dapr/components-contrib bindings/aws/s3/s3.go, read for this adapter):
 /// <list type="bullet">
 /// <item><c>create</c>: the object key is request metadata <c>key</c> (a random UUID when absent, so we always
-/// send it). The request data is first passed through <c>Unquote</c>: if the bytes parse as a JSON string the
-/// string's contents are used; a JSON number/bool/null is turned into its Go string form (null → ""); anything
-/// else is kept as is. Then, when <c>decodeBase64</c> is truthy (request metadata overrides the component's),
-/// the text is decoded as standard padded base64. We therefore send the bytes as a JSON-quoted base64 string
-/// with <c>decodeBase64=true</c>: the only form that round-trips every byte sequence (raw bytes that happen
-/// to be a JSON number or string would be rewritten). Metadata <c>Content-Type</c> becomes the object's
-/// content type. Response data <c>{"location":"…","versionID":null|"…"}</c>, response metadata <c>key</c>.
-/// Uploads go through the S3 transfer manager, so a reader sees the old or the new object, never a torn one.</item>
+/// send it). The request data is first passed through <c>Unquote</c> (components-contrib common/utils/utils.go):
+/// bytes that parse as a JSON scalar (string, number, bool, null) are replaced by Go's string form of it; anything
+/// else, invalid JSON or a JSON object or array, is kept byte for byte. Then, when <c>decodeBase64</c> is truthy
+/// (request metadata overrides the component's), the text is decoded as standard padded base64. So we send the
+/// bytes as they are (<c>decodeBase64=false</c>) unless they are a JSON scalar, and only then as a JSON-quoted
+/// base64 string with <c>decodeBase64=true</c>. Segments (MPEG-TS starts with 0x47) and records (JSON objects)
+/// go raw: a third smaller on the wire than base64, which matters against daprd's body limit.
+/// Metadata <c>Content-Type</c> becomes the object's content type. Response data
+/// <c>{"location":"…","versionID":null|"…"}</c>, response metadata <c>key</c>. Uploads go through the S3
+/// transfer manager, so a reader sees the old or the new object, never a torn one.</item>
 /// <item><c>get</c>: metadata <c>key</c> is required. Response data is the raw object bytes, or their base64
 /// text when <c>encodeBase64</c> is truthy; we send <c>encodeBase64=false</c> so a component-level default
 /// cannot change what we read (gRPC carries bytes as they are). A missing key fails the call with the
@@ -35,6 +38,11 @@ namespace DaprVideo.DaprAdapters;
 /// with its Go field names: <c>{"Contents":[{"Key","Size","ETag","LastModified",…}]|null,"IsTruncated",
 /// "Marker","NextMarker","Prefix","MaxKeys","Name","CommonPrefixes",…}</c>. S3 returns <c>NextMarker</c>
 /// only when a delimiter was given, so the next page's marker is NextMarker or else the last key.</item>
+/// <item>daprd runs every call through the component's outbound Resiliency policy (dapr
+/// pkg/runtime/processor/binding/send.go): a miss is an error there, so a retry or circuit breaker on the
+/// binding would retry every normal miss and count it toward opening. The policy for <c>objectstore</c> therefore
+/// has only a timeout, and this adapter retries what is transient (<see cref="ObjectStoreFailure"/>): it is
+/// the only place that can tell a miss from a failure.</item>
 /// <item>Component metadata: <c>bucket, region, endpoint, accessKey, secretKey, forcePathStyle</c> (true for
 /// Ceph), <c>decodeBase64, encodeBase64, disableSSL, insecureSSL</c>. The bucket is fixed per component.</item>
 /// </list>
@@ -50,22 +58,20 @@ public sealed class DaprObjectStore : IObjectStore
     public const string DecodeBase64Metadata = "decodeBase64";
     public const string EncodeBase64Metadata = "encodeBase64";
 
-    /// <summary>The binding's message for a missing object (components-contrib since late 2023).</summary>
-    private const string ObjectNotFound = "object not found";
-
     /// <summary>S3's own maximum page; the binding's default too.</summary>
     public const int DefaultListPageSize = 1000;
 
     private readonly DaprClient _client;
     private readonly string _binding;
     private readonly int _pageSize;
+    private readonly ResiliencePipeline _retry;
 
     public DaprObjectStore(DaprClient client, DaprOptions options) : this(client, options, DefaultListPageSize)
     {
     }
 
-    /// <summary>With a smaller list page (tests page through a few keys instead of thousands).</summary>
-    public DaprObjectStore(DaprClient client, DaprOptions options, int listPageSize)
+    /// <summary>With a smaller list page (tests page through a few keys instead of thousands) or another clock.</summary>
+    public DaprObjectStore(DaprClient client, DaprOptions options, int listPageSize, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
@@ -73,18 +79,37 @@ public sealed class DaprObjectStore : IObjectStore
         _client = client;
         _binding = options.ObjectStoreBinding;
         _pageSize = listPageSize;
+        _retry = new ResiliencePipelineBuilder { TimeProvider = time ?? TimeProvider.System }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(ObjectStoreFailure.IsTransient),
+                MaxRetryAttempts = options.ObjectStoreRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(200),
+                MaxDelay = TimeSpan.FromSeconds(5),
+            })
+            .Build();
     }
 
     public async Task PutAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
         ValidateKey(key);
-        // A JSON string of base64: see the remarks for why this is the only faithful encoding.
-        var body = Encoding.ASCII.GetBytes("\"" + Convert.ToBase64String(content.Span) + "\"");
-        var request = new BindingRequest(_binding, CreateOperation) { Data = body };
+        var request = new BindingRequest(_binding, CreateOperation);
         request.Metadata[KeyMetadata] = key;
-        request.Metadata[DecodeBase64Metadata] = "true";
         request.Metadata[ContentTypeMetadata] = ObjectContentTypes.ForKey(key);
-        await InvokeAsync(request, key, cancellationToken);
+        if (IsJsonScalar(content.Span))
+        {
+            // Unquote would rewrite these bytes: send them as a JSON string of base64 instead (see the remarks).
+            request.Data = Encoding.ASCII.GetBytes("\"" + Convert.ToBase64String(content.Span) + "\"");
+            request.Metadata[DecodeBase64Metadata] = "true";
+        }
+        else
+        {
+            request.Data = content;
+            request.Metadata[DecodeBase64Metadata] = "false";
+        }
+        await InvokeAsync(request, key, content.Length, cancellationToken);
     }
 
     public async Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default)
@@ -95,16 +120,16 @@ public sealed class DaprObjectStore : IObjectStore
         request.Metadata[EncodeBase64Metadata] = "false";
         try
         {
-            var response = await _client.InvokeBindingAsync(request, cancellationToken);
+            var response = await _retry.ExecuteAsync(ct => new ValueTask<BindingResponse>(_client.InvokeBindingAsync(request, ct)), cancellationToken);
             return response.Data.ToArray();
         }
-        catch (DaprException e) when (IsNotFound(e))
+        catch (DaprException e) when (ObjectStoreFailure.IsNotFound(e))
         {
             return null;
         }
         catch (DaprException e)
         {
-            throw Failure(GetOperation, key, e);
+            throw ObjectStoreFailure.Describe(_binding, GetOperation, key, 0, e);
         }
     }
 
@@ -115,15 +140,11 @@ public sealed class DaprObjectStore : IObjectStore
         request.Metadata[KeyMetadata] = key;
         try
         {
-            await _client.InvokeBindingAsync(request, cancellationToken);
+            await InvokeAsync(request, key, 0, cancellationToken);
         }
-        catch (DaprException e) when (IsNotFound(e))
+        catch (IOException e) when (e.InnerException is DaprException d && ObjectStoreFailure.IsNotFound(d))
         {
             // Already gone: deletes are idempotent, like the file store's.
-        }
-        catch (DaprException e)
-        {
-            throw Failure(DeleteOperation, key, e);
         }
     }
 
@@ -141,15 +162,7 @@ public sealed class DaprObjectStore : IObjectStore
             {
                 Data = JsonSerializer.SerializeToUtf8Bytes(query, S3BindingJsonContext.Default.S3ListRequest),
             };
-            BindingResponse response;
-            try
-            {
-                response = await _client.InvokeBindingAsync(request, cancellationToken);
-            }
-            catch (DaprException e)
-            {
-                throw Failure(ListOperation, prefix, e);
-            }
+            var response = await InvokeAsync(request, prefix, 0, cancellationToken);
 
             var page = JsonSerializer.Deserialize(response.Data.Span, S3BindingJsonContext.Default.S3ListResult)
                 ?? throw new InvalidDataException($"Binding '{_binding}' answered list with no result.");
@@ -168,29 +181,35 @@ public sealed class DaprObjectStore : IObjectStore
         return keys;
     }
 
-    private async Task InvokeAsync(BindingRequest request, string key, CancellationToken cancellationToken)
+    private async Task<BindingResponse> InvokeAsync(BindingRequest request, string key, int bytes, CancellationToken cancellationToken)
     {
         try
         {
-            await _client.InvokeBindingAsync(request, cancellationToken);
+            return await _retry.ExecuteAsync(ct => new ValueTask<BindingResponse>(_client.InvokeBindingAsync(request, ct)), cancellationToken);
         }
         catch (DaprException e)
         {
-            throw Failure(request.Operation, key, e);
+            throw ObjectStoreFailure.Describe(_binding, request.Operation, key, bytes, e);
         }
     }
 
-    private IOException Failure(string operation, string key, DaprException e)
+    /// <summary>True when Go's json.Unmarshal would read the whole content as a string, number, bool or null.</summary>
+    private static bool IsJsonScalar(ReadOnlySpan<byte> content)
     {
-        var detail = e.InnerException is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : e.Message;
-        return new IOException($"Object store '{_binding}' {operation} '{key}' failed: {detail}", e);
+        var trimmed = content.TrimStart(" \t\r\n"u8);
+        // Objects and arrays are kept as is; anything not starting like a scalar is not JSON at all (MPEG-TS: 0x47).
+        if (trimmed.IsEmpty || trimmed[0] is not ((byte)'"' or (byte)'-' or (>= (byte)'0' and <= (byte)'9') or (byte)'t' or (byte)'f' or (byte)'n'))
+            return false;
+        try
+        {
+            using var doc = JsonDocument.Parse(content.ToArray());
+            return doc.RootElement.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
-
-    private static bool IsNotFound(DaprException e) =>
-        e.InnerException is RpcException rpc
-        && (rpc.Status.Detail.Contains(ObjectNotFound, StringComparison.OrdinalIgnoreCase)
-            // Bindings before the mapping reported the raw S3 code.
-            || rpc.Status.Detail.Contains("NoSuchKey", StringComparison.Ordinal));
 
     /// <summary>Keys come from ObjectKeys; this guards against anything else reaching the bucket.</summary>
     private static void ValidateKey(string key)

@@ -44,6 +44,12 @@ public sealed partial class DaprOptions
     /// </summary>
     public int MaxGrpcMessageBytes { get; init; } = 64 * 1024 * 1024;
 
+    /// <summary>
+    /// Retries of a transient object-store failure (exponential from 200 ms, at most 5 s apart). They live here, not
+    /// in the sidecar's Resiliency policy, because only the adapter can tell a miss from a failure.
+    /// </summary>
+    public int ObjectStoreRetries { get; init; } = 4;
+
     public static DaprOptions FromConfiguration(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);

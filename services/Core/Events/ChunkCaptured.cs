@@ -14,4 +14,4 @@ public sealed record ChunkCaptured(
     DateTimeOffset Start,
     double OffsetSeconds,
     double DurationSeconds,
-    bool Discontinuity);
+    bool Discontinuity) : IStreamEvent;

@@ -9,4 +9,4 @@ public sealed record SegmentAnnotated(
     DateTimeOffset Start,
     double DurationSeconds,
     bool Discontinuity,
-    bool Annotated);
+    bool Annotated) : IStreamEvent;

@@ -1,4 +1,5 @@
 using Dapr.Client;
+using DaprVideo.Core.Streams;
 using DaprVideo.DaprAdapters;
 using DaprVideo.Tests.DaprSidecar;
 
@@ -16,11 +17,13 @@ public sealed class DaprObjectStoreTests : DaprObjectStoreContract
     [Fact]
     public void The_binding_unquotes_raw_data_like_components_contrib()
     {
-        Assert.Equal("", S3BindingEmulator.Unquote("null"u8.ToArray()));
-        Assert.Equal("abc", S3BindingEmulator.Unquote("\"abc\""u8.ToArray()));
-        Assert.Equal("1234", S3BindingEmulator.Unquote("1234"u8.ToArray()));
-        Assert.Equal("{\"a\":1}", S3BindingEmulator.Unquote("{\"a\":1}"u8.ToArray()));
-        Assert.Equal("not json", S3BindingEmulator.Unquote("not json"u8.ToArray()));
+        Assert.Equal(""u8.ToArray(), S3BindingEmulator.Unquote("null"u8.ToArray()));
+        Assert.Equal("abc"u8.ToArray(), S3BindingEmulator.Unquote("\"abc\""u8.ToArray()));
+        Assert.Equal("1234"u8.ToArray(), S3BindingEmulator.Unquote("1234"u8.ToArray()));
+        Assert.Equal("{\"a\":1}"u8.ToArray(), S3BindingEmulator.Unquote("{\"a\":1}"u8.ToArray()));
+        Assert.Equal("not json"u8.ToArray(), S3BindingEmulator.Unquote("not json"u8.ToArray()));
+        byte[] binary = [0x47, 0xff, 0xfe, 0x00, 0x80];
+        Assert.Equal(binary, S3BindingEmulator.Unquote(binary));
     }
 
     [Fact]
@@ -53,8 +56,24 @@ public sealed class DaprObjectStoreTests : DaprObjectStoreContract
     [Fact]
     public async Task An_object_over_daprds_body_limit_is_refused_with_a_clear_error()
     {
-        // daprd's default --max-body-size is 4 MiB and objects travel base64-encoded (4/3 larger).
-        var e = await Assert.ThrowsAsync<IOException>(() => Store.PutAsync("streams/a/big.ts", new byte[3_300_000]));
-        Assert.Contains("ResourceExhausted", e.Message, StringComparison.Ordinal);
+        // daprd's default --max-body-size is 4 MiB; binary objects travel as they are.
+        var e = await Assert.ThrowsAsync<IOException>(() => Store.PutAsync("streams/a/big.ts", new byte[4_300_000]));
+        Assert.Contains("maxBodySize", e.Message, StringComparison.Ordinal);
+        Assert.Contains("4300000 bytes", e.Message, StringComparison.Ordinal);
+        Assert.Empty(Binding.Operations); // refused before the binding: nothing stored, no retries
+    }
+
+    [Fact]
+    public async Task Binary_objects_travel_raw_and_JSON_scalars_as_base64()
+    {
+        await Store.PutAsync(ObjectKeys.Segment(Stream, 1), new byte[] { 0x47, 0x40, 0x11, 0xff });
+        await Store.PutAsync(ObjectKeys.SegmentRecord(Stream, 1), "{\"a\":1}"u8.ToArray());
+        await Store.PutAsync(ObjectKeys.SegmentRecord(Stream, 2), "\"abc\""u8.ToArray());
+        await Store.PutAsync(ObjectKeys.SegmentRecord(Stream, 3), " 12.50 "u8.ToArray());
+
+        Assert.Equal(new byte[] { 0x47, 0x40, 0x11, 0xff }, await Store.GetAsync(ObjectKeys.Segment(Stream, 1)));
+        Assert.Equal("{\"a\":1}"u8.ToArray(), await Store.GetAsync(ObjectKeys.SegmentRecord(Stream, 1)));
+        Assert.Equal("\"abc\""u8.ToArray(), await Store.GetAsync(ObjectKeys.SegmentRecord(Stream, 2)));
+        Assert.Equal(" 12.50 "u8.ToArray(), await Store.GetAsync(ObjectKeys.SegmentRecord(Stream, 3)));
     }
 }

@@ -41,13 +41,13 @@ public sealed class S3BindingEmulator(IObjectBackend backend, bool decodeBase64 
         if (string.IsNullOrEmpty(key)) key = Guid.NewGuid().ToString();
         var contentType = metadata.GetValueOrDefault("Content-Type")?.Trim();
 
-        var text = Unquote(data);
+        var unquoted = Unquote(data);
         byte[] content;
         if (Flag(metadata, "decodeBase64", decodeBase64))
         {
             try
             {
-                content = Convert.FromBase64String(text);
+                content = Convert.FromBase64String(Encoding.ASCII.GetString(unquoted));
             }
             catch (FormatException)
             {
@@ -56,7 +56,7 @@ public sealed class S3BindingEmulator(IObjectBackend backend, bool decodeBase64 
         }
         else
         {
-            content = Encoding.UTF8.GetBytes(text);
+            content = unquoted;
         }
 
         var versionId = await Backend.PutAsync(key, content, string.IsNullOrEmpty(contentType) ? null : contentType, ct);
@@ -147,10 +147,12 @@ public sealed class S3BindingEmulator(IObjectBackend backend, bool decodeBase64 
             : componentValue;
 
     /// <summary>
-    /// components-contrib common/utils Unquote: JSON-decode the data; a string yields its contents, a number,
-    /// bool or null yields Go's cast.ToString of it (null → ""), anything else (or invalid JSON) stays as is.
+    /// components-contrib common/utils/utils.go Unquote: json.Unmarshal the data into any; a string yields its
+    /// contents, a number, bool or null yields Go's cast.ToString of it (null → ""), anything else (an object, an
+    /// array, or invalid JSON such as binary data) is kept byte for byte: Go strings hold raw bytes, nothing is
+    /// re-encoded.
     /// </summary>
-    public static string Unquote(byte[] data)
+    public static byte[] Unquote(byte[] data)
     {
         JsonNode? node;
         try
@@ -159,17 +161,17 @@ public sealed class S3BindingEmulator(IObjectBackend backend, bool decodeBase64 
         }
         catch (JsonException)
         {
-            return Encoding.UTF8.GetString(data);
+            return data;
         }
-        if (node is null) return "";
-        if (node is not JsonValue value) return Encoding.UTF8.GetString(data);
+        if (node is null) return [];
+        if (node is not JsonValue value) return data;
         return value.GetValueKind() switch
         {
-            JsonValueKind.String => value.GetValue<string>(),
-            JsonValueKind.True => "true",
-            JsonValueKind.False => "false",
-            JsonValueKind.Number => value.GetValue<double>().ToString("R", CultureInfo.InvariantCulture),
-            _ => Encoding.UTF8.GetString(data),
+            JsonValueKind.String => Encoding.UTF8.GetBytes(value.GetValue<string>()),
+            JsonValueKind.True => "true"u8.ToArray(),
+            JsonValueKind.False => "false"u8.ToArray(),
+            JsonValueKind.Number => Encoding.UTF8.GetBytes(value.GetValue<double>().ToString("R", CultureInfo.InvariantCulture)),
+            _ => data,
         };
     }
 }

@@ -146,7 +146,8 @@ public sealed class DaprConfigurationTests
                     }
                 }
             }
-            Assert.True(Map(Map(targets["objectstore"], "objectstore")["outbound"], "outbound").ContainsKey("circuitBreaker"));
+            // Misses are errors to daprd: no retry or breaker on the binding (the adapter retries what is transient).
+            Assert.Equal(["timeout"], Map(Map(targets["objectstore"], "objectstore")["outbound"], "outbound").Keys.Cast<string>());
             Assert.True(Map(Map(targets["pubsub"], "pubsub")["outbound"], "outbound").ContainsKey("circuitBreaker"));
         }
         var tracing = Map(Map(Load(Path.Combine(Components, "config.yaml"))["spec"], "spec")["tracing"], "tracing");
@@ -176,10 +177,61 @@ public sealed class DaprConfigurationTests
         var common = Map(DaprYaml["common"], "common");
         Assert.All(Seq(common["resourcesPaths"], "resourcesPaths").Cast<string>(), p => Assert.True(Directory.Exists(Path.Combine(RepoPaths.Root, p)), p));
         Assert.True(File.Exists(Path.Combine(RepoPaths.Root, (string)common["configFilePath"])));
-        // Room for a base64'd segment through the sidecar (MB).
-        Assert.True(int.Parse((string)common["daprHTTPMaxRequestSize"], System.Globalization.CultureInfo.InvariantCulture) >= 16);
+        // The CLI's key since 1.15 (daprHTTPMaxRequestSize is ignored): room for a 3 s HD chunk in one message.
+        Assert.False(common.ContainsKey("daprHTTPMaxRequestSize"));
+        Assert.Equal("32Mi", common["maxBodySize"]);
         Assert.Equal("pubsub", Map(common["env"], "env")["PUBSUB_NAME"]);
         Assert.Equal("objectstore", Map(common["env"], "env")["OBJECTSTORE_BINDING"]);
+    }
+
+    [Fact]
+    public void Apps_run_their_build_output_and_health_checks_are_enabled_where_a_path_is_given()
+    {
+        foreach (var app in Apps)
+        {
+            var command = Seq(app["command"], "command").Cast<string>().ToList();
+            Assert.Equal("dotnet", command[0]);
+            Assert.DoesNotContain("run", command); // four concurrent `dotnet run` builds collide on shared projects
+            Assert.StartsWith("bin/Release/net10.0/", command[1], StringComparison.Ordinal);
+            Assert.EndsWith(".dll", command[1], StringComparison.Ordinal);
+            if (app.ContainsKey("appHealthCheckPath")) Assert.Equal("true", app["enableAppHealthCheck"]);
+        }
+    }
+
+    /// <summary>processingTimeout must outlast one delivery's whole inbound budget, or a slow chunk is claimed by a second replica while it runs.</summary>
+    [Fact]
+    public void Redis_redelivery_waits_longer_than_one_delivery_can_take_and_is_written_as_milliseconds()
+    {
+        var pubsub = Metadata(ComponentsOf("redis")["pubsub"]);
+        // contrib reads redeliverInterval only as integer milliseconds ("15s" is ignored silently).
+        Assert.Matches("^[0-9]+$", pubsub["redeliverInterval"]);
+        var processingTimeout = GoDuration(pubsub["processingTimeout"]);
+
+        var policies = Map(Map(Load(Path.Combine(Components, "redis", "resiliency.yaml"))["spec"], "spec")["policies"], "policies");
+        var inbound = Map(Map(Map(Map(Map(Load(Path.Combine(Components, "redis", "resiliency.yaml"))["spec"], "spec")["targets"], "targets")["components"], "components")["pubsub"], "pubsub")["inbound"], "inbound");
+        var timeout = GoDuration((string)Map(policies["timeouts"], "timeouts")[inbound["timeout"]]);
+        var retry = Map(Map(policies["retries"], "retries")[inbound["retry"]], "retry");
+        Assert.Equal("constant", retry["policy"]);
+        var retries = int.Parse((string)retry["maxRetries"], System.Globalization.CultureInfo.InvariantCulture);
+        var budget = (retries + 1) * timeout + retries * GoDuration((string)retry["duration"]);
+        Assert.True(processingTimeout > budget, $"processingTimeout {processingTimeout} <= inbound budget {budget}");
+    }
+
+    [Fact]
+    public void Kafka_message_limit_leaves_room_for_the_envelope_around_the_largest_event()
+    {
+        var pubsub = Metadata(ComponentsOf("kafka")["pubsub"]);
+        var limit = int.Parse(pubsub["maxMessageBytes"], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(limit >= 2 * DaprVideo.DaprAdapters.DaprEventPublisher.MaxEventBytes, $"maxMessageBytes {limit}");
+    }
+
+    /// <summary>The Go durations our YAML uses: "90s", "1s", "500ms", "2m".</summary>
+    private static TimeSpan GoDuration(string value)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(value, "^([0-9]+)(ms|s|m|h)$");
+        Assert.True(m.Success, $"'{value}' is not a simple Go duration");
+        var n = double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        return m.Groups[2].Value switch { "ms" => TimeSpan.FromMilliseconds(n), "s" => TimeSpan.FromSeconds(n), "m" => TimeSpan.FromMinutes(n), _ => TimeSpan.FromHours(n) };
     }
 
     private static Dictionary<string, List<string>> TopicScopes(string value) =>
