@@ -12,7 +12,7 @@ namespace DaprVideo.Tests.DaprSidecar;
 /// </summary>
 public sealed class DaprGrpcService(DaprSidecarStandIn sidecar)
 {
-    public Task<Empty> PublishEvent(PublishEventRequest request, ServerCallContext context)
+    public async Task<Empty> PublishEvent(PublishEventRequest request, ServerCallContext context)
     {
         sidecar.CheckApiToken(context);
         if (!sidecar.PubsubNames.Contains(request.PubsubName))
@@ -23,8 +23,33 @@ public sealed class DaprGrpcService(DaprSidecarStandIn sidecar)
         var envelope = CloudEventEnvelope.Create(
             sidecar.AppId, request.PubsubName, request.Topic, request.Data.ToByteArray(), request.DataContentType,
             request.Metadata, context.RequestHeaders.GetValue("traceparent"), context.RequestHeaders.GetValue("tracestate"));
-        sidecar.PubSub.Publish(request.PubsubName, request.Topic, envelope);
-        return Task.FromResult(new Empty());
+        if (sidecar.PubSubs is not { } pubsubs)
+        {
+            sidecar.PubSub.Publish(request.PubsubName, request.Topic, envelope);
+            return new Empty();
+        }
+
+        // daprd (pkg/api/universal, pkg/runtime/pubsub): topic scopes first, then the component's Publish under
+        // its outbound policy; a failure is codes.Internal "error when publish to topic X in pubsub Y: ...".
+        var pubsub = pubsubs[request.PubsubName];
+        if (!pubsub.Rules.MayPublish(sidecar.AppId, request.Topic))
+            throw new RpcException(new Status(StatusCode.PermissionDenied, pubsub.Rules.PublishDeniedMessage(sidecar.AppId, request.Topic)));
+        var bytes = System.Text.Encoding.UTF8.GetBytes(envelope.ToJsonString());
+        var metadata = request.Metadata.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        try
+        {
+            await RunAsync(sidecar.Resiliency.ComponentOutbound(request.PubsubName), async ct =>
+            {
+                await pubsub.Broker.PublishAsync(request.Topic, bytes, metadata, ct);
+                return true;
+            }, context.CancellationToken);
+        }
+        catch (Exception e) when (e is not RpcException && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Internal, $"error when publish to topic {request.Topic} in pubsub {request.PubsubName}: {e.Message}"));
+        }
+        sidecar.RecordPublished(new PublishedEvent(request.PubsubName, request.Topic, (string?)envelope["id"] ?? "", bytes));
+        return new Empty();
     }
 
     public async Task<InvokeBindingResponse> InvokeBinding(InvokeBindingRequest request, ServerCallContext context)
@@ -35,17 +60,23 @@ public sealed class DaprGrpcService(DaprSidecarStandIn sidecar)
                 $"error invoking output binding {request.Name}: couldn't find output binding {request.Name}"));
         try
         {
-            var (data, metadata) = await binding.InvokeAsync(request.Operation, request.Data.ToByteArray(), request.Metadata, context.CancellationToken);
-            var response = new InvokeBindingResponse { Data = ByteString.CopyFrom(data) };
+            // dapr pkg/runtime/processor/binding/send.go: every call runs under the component's outbound policy.
+            var data = request.Data.ToByteArray();
+            var (result, metadata) = await RunAsync(sidecar.Resiliency.ComponentOutbound(request.Name),
+                ct => binding.InvokeAsync(request.Operation, data, request.Metadata, ct), context.CancellationToken);
+            var response = new InvokeBindingResponse { Data = ByteString.CopyFrom(result) };
             response.Metadata.Add(metadata);
             return response;
         }
-        catch (BindingException e)
+        catch (Exception e) when (e is BindingException or Resiliency.CircuitBreakerOpenException or Resiliency.PolicyTimeoutException)
         {
-            // daprd: codes.Internal, "error invoking output binding %s: %s".
+            // daprd: codes.Internal, "error invoking output binding %s: %s" (pkg/messages/predefined.go).
             throw new RpcException(new Status(StatusCode.Internal, $"error invoking output binding {request.Name}: {e.Message}"));
         }
     }
+
+    private static Task<T> RunAsync<T>(Resiliency.ResiliencyPolicy? policy, Func<CancellationToken, Task<T>> operation, CancellationToken ct) =>
+        policy is null ? operation(ct) : policy.RunAsync(operation, ct);
 }
 
 /// <summary>Registers the hand-written method descriptors with ASP.NET Core gRPC.</summary>

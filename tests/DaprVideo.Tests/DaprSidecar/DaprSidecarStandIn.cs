@@ -26,14 +26,27 @@ public sealed class DaprSidecarStandIn : IAsyncDisposable
     private readonly ListenOptions _grpcListen;
     private readonly ListenOptions _httpListen;
     private readonly byte[]? _daprApiToken;
+    private readonly AppPostman? _postman;
+    private readonly List<PublishedEvent> _published = [];
 
     private DaprSidecarStandIn(SidecarOptions options)
     {
         AppId = options.AppId;
-        PubsubNames = new HashSet<string>(options.PubsubNames, StringComparer.Ordinal);
         Bindings = options.Bindings.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        Resiliency = options.Resiliency;
         _daprApiToken = options.DaprApiToken is null ? null : Encoding.UTF8.GetBytes(options.DaprApiToken);
         PubSub = new SidecarPubSub(options.Delivery, options.AppApiToken);
+        if (options.PubSubs is { } pubsubs)
+        {
+            PubSubs = pubsubs;
+            PubsubNames = new HashSet<string>(pubsubs.Keys, StringComparer.Ordinal);
+            _postman = new AppPostman(options.AppApiToken);
+            Subscriptions = new DaprdSubscriptions(AppId, pubsubs, Resiliency, _postman);
+        }
+        else
+        {
+            PubsubNames = new HashSet<string>(options.PubsubNames, StringComparer.Ordinal);
+        }
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -48,7 +61,7 @@ public sealed class DaprSidecarStandIn : IAsyncDisposable
         {
             // daprd's default --max-body-size.
             o.MaxReceiveMessageSize = options.MaxBodyBytes;
-            o.MaxSendMessageSize = null;
+            o.MaxSendMessageSize = options.MaxBodyBytes;
         });
         builder.Services.AddSingleton(this);
         builder.Services.AddSingleton<DaprGrpcService>();
@@ -68,12 +81,32 @@ public sealed class DaprSidecarStandIn : IAsyncDisposable
 
     public IReadOnlyDictionary<string, S3BindingEmulator> Bindings { get; }
 
-    /// <summary>The broker half: publish log, delivery log, dead letters, settle hook, app (re)connection.</summary>
+    /// <summary>The in-memory broker (when no <see cref="SidecarOptions.PubSubs"/> are given): publish log, delivery log, dead letters, settle hook, app (re)connection.</summary>
     public SidecarPubSub PubSub { get; }
 
-    public string GrpcEndpoint => $"http://127.0.0.1:{_grpcListen.IPEndPoint!.Port}";
+    /// <summary>Pub/sub components over real brokers (daprd mode), or null.</summary>
+    public IReadOnlyDictionary<string, PubSubComponent>? PubSubs { get; }
 
-    public string HttpEndpoint => $"http://127.0.0.1:{_httpListen.IPEndPoint!.Port}";
+    /// <summary>daprd's subscription side in daprd mode: deliveries, dead letters, refused subscriptions.</summary>
+    public DaprdSubscriptions? Subscriptions { get; }
+
+    public Resiliency.ResiliencySpec Resiliency { get; }
+
+    /// <summary>Every CloudEvent this sidecar put on a broker in daprd mode (test hook: sizes).</summary>
+    public IReadOnlyList<PublishedEvent> Published { get { lock (_published) return [.. _published]; } }
+
+    internal void RecordPublished(PublishedEvent e)
+    {
+        lock (_published) _published.Add(e);
+    }
+
+    public string GrpcEndpoint => $"http://127.0.0.1:{GrpcPort}";
+
+    public int GrpcPort => _grpcListen.IPEndPoint!.Port;
+
+    public int HttpPort => _httpListen.IPEndPoint!.Port;
+
+    public string HttpEndpoint => $"http://127.0.0.1:{HttpPort}";
 
     public static async Task<DaprSidecarStandIn> StartAsync(SidecarOptions options)
     {
@@ -84,7 +117,7 @@ public sealed class DaprSidecarStandIn : IAsyncDisposable
 
     /// <summary>Reads the app's <c>GET /dapr/subscribe</c> and starts delivering to it.</summary>
     public Task ConnectAppAsync(Uri appBaseAddress, string? appId = null) =>
-        PubSub.ConnectAppAsync(appId ?? AppId, appBaseAddress);
+        Subscriptions is { } daprd ? daprd.StartAsync(appBaseAddress, CancellationToken.None) : PubSub.ConnectAppAsync(appId ?? AppId, appBaseAddress);
 
     /// <summary>daprd started with DAPR_API_TOKEN rejects calls without it.</summary>
     internal void CheckApiToken(ServerCallContext context)
@@ -99,6 +132,9 @@ public sealed class DaprSidecarStandIn : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Subscriptions is not null) await Subscriptions.DisposeAsync();
+        foreach (var p in PubSubs?.Values ?? []) await p.Broker.DisposeAsync();
+        _postman?.Dispose();
         await PubSub.DisposeAsync();
         await _host.StopAsync();
         await _host.DisposeAsync();
@@ -123,7 +159,14 @@ public sealed record SidecarOptions
 
     public DeliveryPolicy Delivery { get; init; } = new();
 
+    /// <summary>daprd's --max-body-size: the largest gRPC message either way (dapr pkg/api/grpc/server.go).</summary>
     public int MaxBodyBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>daprd mode: pub/sub components over real brokers (replaces the in-memory broker and <see cref="PubsubNames"/>).</summary>
+    public IReadOnlyDictionary<string, PubSubComponent>? PubSubs { get; init; }
+
+    /// <summary>The Resiliency policies applied to binding calls, publishes and deliveries (daprd mode).</summary>
+    public Resiliency.ResiliencySpec Resiliency { get; init; } = DaprSidecar.Resiliency.ResiliencySpec.None;
 
     /// <summary>A sidecar with the <c>objectstore</c> binding over <paramref name="backend"/>.</summary>
     public static SidecarOptions WithObjectStore(IObjectBackend backend) =>

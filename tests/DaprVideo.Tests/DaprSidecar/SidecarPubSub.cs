@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -19,8 +18,7 @@ namespace DaprVideo.Tests.DaprSidecar;
 public sealed class SidecarPubSub : IAsyncDisposable
 {
     private readonly DeliveryPolicy _policy;
-    private readonly HttpClient _http;
-    private readonly string? _appApiToken;
+    private readonly AppPostman _postman;
     private readonly Random _random;
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _gate = new();
@@ -36,10 +34,8 @@ public sealed class SidecarPubSub : IAsyncDisposable
     public SidecarPubSub(DeliveryPolicy policy, string? appApiToken)
     {
         _policy = policy;
-        _appApiToken = appApiToken;
         _random = new Random(policy.Seed);
-        // The traceparent sent is the CloudEvent's (as daprd does), so the client must not inject its own.
-        _http = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { Timeout = TimeSpan.FromSeconds(30) };
+        _postman = new AppPostman(appApiToken);
     }
 
     public IReadOnlyList<PublishedEvent> Published { get { lock (_gate) return [.. _published]; } }
@@ -51,11 +47,7 @@ public sealed class SidecarPubSub : IAsyncDisposable
     /// <summary>Reads the app's subscriptions and starts delivering to it; again after a restart (new address).</summary>
     public async Task ConnectAppAsync(string appId, Uri baseAddress, CancellationToken cancellationToken = default)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseAddress, "dapr/subscribe"));
-        if (_appApiToken is not null) request.Headers.Add("dapr-api-token", _appApiToken);
-        using var response = await _http.SendAsync(request, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        var subscriptions = AppSubscription.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        var subscriptions = await _postman.SubscriptionsAsync(baseAddress, cancellationToken);
 
         lock (_gate)
         {
@@ -193,52 +185,16 @@ public sealed class SidecarPubSub : IAsyncDisposable
 
     private async Task<(DeliveryOutcome, int)> SendAsync(Uri address, string route, QueuedMessage message, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(address, route.TrimStart('/')))
-        {
-            Content = new ByteArrayContent(message.Body),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue(CloudEventEnvelope.ContentType);
-        if (CloudEventEnvelope.ChildOf(message.TraceParent) is { } traceParent) request.Headers.TryAddWithoutValidation("traceparent", traceParent);
-        if (!string.IsNullOrEmpty(message.TraceState)) request.Headers.TryAddWithoutValidation("tracestate", message.TraceState);
-        if (_appApiToken is not null) request.Headers.Add("dapr-api-token", _appApiToken);
-
-        HttpResponseMessage response;
+        // No Resiliency spec here: an app that hangs counts as unreachable after 30 s.
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        attempt.CancelAfter(TimeSpan.FromSeconds(30));
         try
         {
-            response = await _http.SendAsync(request, ct);
+            return await _postman.DeliverAsync(address, route, message.Body, message.TraceParent, message.TraceState, attempt.Token);
         }
-        catch (HttpRequestException)
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             return (DeliveryOutcome.Unreachable, 0);
-        }
-        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return (DeliveryOutcome.Unreachable, 0);
-        }
-
-        using (response)
-        {
-            var code = (int)response.StatusCode;
-            if (code is >= 200 and <= 299)
-            {
-                var body = await response.Content.ReadAsStringAsync(ct);
-                string? status;
-                try
-                {
-                    status = JsonNode.Parse(body)?["status"]?.GetValue<string>();
-                }
-                catch (Exception e) when (e is JsonException or InvalidOperationException)
-                {
-                    return (DeliveryOutcome.Success, code);
-                }
-                return status switch
-                {
-                    null or "" or "SUCCESS" => (DeliveryOutcome.Success, code),
-                    "DROP" => (DeliveryOutcome.Drop, code),
-                    _ => (DeliveryOutcome.Retry, code),
-                };
-            }
-            return code == 404 ? (DeliveryOutcome.Drop, code) : (DeliveryOutcome.Retry, code);
         }
     }
 
@@ -257,7 +213,7 @@ public sealed class SidecarPubSub : IAsyncDisposable
         lock (_gate) workers = [.. _workers];
         foreach (var w in workers) w.Queue.Writer.TryComplete();
         await Task.WhenAll(workers.Select(w => w.Running));
-        _http.Dispose();
+        _postman.Dispose();
         _stopping.Dispose();
     }
 
