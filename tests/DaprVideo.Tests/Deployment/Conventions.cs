@@ -30,7 +30,8 @@ internal static class Conventions
     public static readonly App Playlist = new("playlist", 5103, "Playlist",
         [.. CommonEnvironment, "SEGMENT_SECONDS"]);
 
-    /// <summary>TF Serving's flags, not environment; its Dapr app port is the REST port.</summary>
+    /// <summary>TF Serving's flags, not environment; no sidecar in Kubernetes. Its port here is the REST port
+    /// (the appPort dapr.yaml gives it).</summary>
     public static readonly App ModelServer = new("modelserver", 8501, "ModelServer", []);
 
     public static readonly IReadOnlyList<App> Apps = [Ingest, Inference, Playlist, ModelServer];

@@ -12,9 +12,6 @@ namespace DaprVideo.Tests.Deployment;
 /// </summary>
 public sealed partial class DockerfileTests
 {
-    /// <summary>The project the Inference Dockerfile builds arrives from another branch; until then only its text is checked.</summary>
-    private const string PendingProjectDirectory = "Inference";
-
     private static readonly string[] FfmpegServices = ["Ingest", "Inference"];
 
     public static TheoryData<string> ServiceDirectories() => [.. Conventions.Apps.Select(a => a.ProjectDirectory)];
@@ -60,7 +57,7 @@ public sealed partial class DockerfileTests
         Assert.Contains("Directory.Packages.props", beforeRestore);
         Assert.Contains(project, beforeRestore);
 
-        if (!ProjectExists(service)) return;
+        AssertProjectExists(service);
         var missing = ProjectClosure(project).Where(p => !beforeRestore.Contains(p)).ToList();
         Assert.True(missing.Count == 0, $"{service}: restore needs {string.Join(", ", missing)}, not copied before `dotnet restore`");
     }
@@ -70,11 +67,7 @@ public sealed partial class DockerfileTests
     public void Publishes_an_existing_project_with_the_files_it_takes_from_the_repo(string service)
     {
         var project = PublishedProject(service);
-        if (!ProjectExists(service))
-        {
-            Assert.Equal(PendingProjectDirectory, service);
-            return;
-        }
+        AssertProjectExists(service);
         var copied = Load(service).Stages[0].All("COPY").SelectMany(i => Dockerfile.ParseCopy(i.Arguments).Sources).ToList();
         foreach (var file in ProjectClosure(project).SelectMany(RepoRootFiles))
             Assert.True(copied.Any(c => file == c.TrimEnd('/') || file.StartsWith(c.EndsWith('/') ? c : c + "/", StringComparison.Ordinal)),
@@ -91,7 +84,7 @@ public sealed partial class DockerfileTests
             $"{service}: USER {user} is not an unprivileged user");
 
         var entrypoint = Assert.Single(final.All("ENTRYPOINT")).Arguments;
-        if (!ProjectExists(service)) return;
+        AssertProjectExists(service);
         Assert.Equal($"[\"dotnet\", \"{AssemblyName(PublishedProject(service))}.dll\"]", entrypoint);
     }
 
@@ -159,12 +152,8 @@ public sealed partial class DockerfileTests
 
     private static string PublishedProject(string service) => $"services/{service}/DaprVideo.{service}.csproj";
 
-    private static bool ProjectExists(string service)
-    {
-        var exists = File.Exists(Path.Combine(RepoPaths.Root, PublishedProject(service)));
-        Assert.True(exists || service == PendingProjectDirectory, $"{service}: {PublishedProject(service)} does not exist");
-        return exists;
-    }
+    private static void AssertProjectExists(string service) =>
+        Assert.True(File.Exists(Path.Combine(RepoPaths.Root, PublishedProject(service))), $"{service}: {PublishedProject(service)} does not exist");
 
     /// <summary>The project and everything it references, as repo-relative paths.</summary>
     private static List<string> ProjectClosure(string project)

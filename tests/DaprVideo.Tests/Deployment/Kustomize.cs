@@ -38,7 +38,10 @@ internal static class Kustomize
         .ToList();
 
     public static IReadOnlyList<K8sObject> Render(string relativeDirectory) =>
-        Cache.GetOrAdd(relativeDirectory, d => new Lazy<IReadOnlyList<K8sObject>>(() => Parse(Run(d)))).Value;
+        Cache.GetOrAdd(relativeDirectory, d => new Lazy<IReadOnlyList<K8sObject>>(() => Parse(Run(K8sRoot, d)))).Value;
+
+    /// <summary>Renders a kustomization of another copy of the k8s/ tree (not cached).</summary>
+    public static IReadOnlyList<K8sObject> RenderAt(string k8sRoot, string relativeDirectory) => Parse(Run(k8sRoot, relativeDirectory));
 
     public static IEnumerable<string> KustomizationFiles() =>
         Directory.EnumerateFiles(K8sRoot, "kustomization.yaml", SearchOption.AllDirectories);
@@ -70,7 +73,7 @@ internal static class Kustomize
     private static string Relative(string directory) =>
         Path.GetRelativePath(K8sRoot, directory).Replace(Path.DirectorySeparatorChar, '/');
 
-    private static string Run(string relativeDirectory)
+    private static string Run(string k8sRoot, string relativeDirectory)
     {
         var kubectl = FindKubectl();
         var psi = new ProcessStartInfo(kubectl)
@@ -78,7 +81,7 @@ internal static class Kustomize
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = K8sRoot,
+            WorkingDirectory = k8sRoot,
         };
         psi.ArgumentList.Add("kustomize");
         psi.ArgumentList.Add(relativeDirectory);

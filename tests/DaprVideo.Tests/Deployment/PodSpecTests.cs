@@ -124,6 +124,24 @@ public sealed partial class PodSpecTests
     }
 
     [Theory]
+    [MemberData(nameof(Deployables))]
+    public void Every_disruption_budget_allows_an_eviction_at_the_fewest_replicas(string directory)
+    {
+        var rendered = Rendered.Of(directory);
+        foreach (var budget in rendered.OfKind("PodDisruptionBudget"))
+        {
+            var spec = budget.Root["spec"];
+            foreach (var workload in rendered.Workloads.Where(w => w.PodsMatch(spec["selector"]["matchLabels"].StringMap())))
+            {
+                var replicas = FewestReplicas(rendered, workload);
+                var allowed = AllowedEvictions(spec, replicas);
+                Assert.True(allowed >= 1,
+                    $"{directory}: PodDisruptionBudget {budget.Name} allows {allowed} eviction(s) of {workload} at {replicas} replica(s): a node drain would hang");
+            }
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(AllKustomizations))]
     public void Every_service_targets_ports_its_pods_expose(string directory)
     {
@@ -136,6 +154,28 @@ public sealed partial class PodSpecTests
                 Assert.True(Rendered.ResolvePort(workload, port["targetPort"].Exists ? port["targetPort"] : port["port"]) is not null,
                     $"{directory}: Service {service.Name} port {port["port"]} targets no container port of {workload}");
         }
+    }
+
+    /// <summary>The fewest replicas the workload runs with: its autoscaler's minimum, else spec.replicas (default 1).</summary>
+    private static int FewestReplicas(Rendered rendered, K8sObject workload)
+    {
+        var scaled = rendered.OfKind("ScaledObject").FirstOrDefault(s => s.Root["spec"]["scaleTargetRef"]["name"].Text == workload.Name);
+        if (scaled is not null) return scaled.Root["spec"]["minReplicaCount"].Integer ?? 0; // KEDA's default minimum is 0
+        var hpa = rendered.OfKind("HorizontalPodAutoscaler").FirstOrDefault(h => h.Root["spec"]["scaleTargetRef"]["name"].Text == workload.Name);
+        if (hpa is not null) return hpa.Root["spec"]["minReplicas"].Integer ?? 1;
+        return workload.Root["spec"]["replicas"].Integer ?? 1;
+    }
+
+    /// <summary>Evictions a PDB allows with all <paramref name="replicas"/> healthy; percentages round up
+    /// (kubernetes pkg/controller/disruption: GetScaledValueFromIntOrPercent(..., roundUp: true)).</summary>
+    private static int AllowedEvictions(Node spec, int replicas)
+    {
+        static int Scaled(Node value, int total) => value.Text is { } t && t.EndsWith('%')
+            ? (int)Math.Ceiling(int.Parse(t[..^1], System.Globalization.CultureInfo.InvariantCulture) * total / 100.0)
+            : value.Integer ?? 0;
+        if (spec["maxUnavailable"].Exists) return Math.Min(Scaled(spec["maxUnavailable"], replicas), replicas);
+        if (spec["minAvailable"].Exists) return Math.Max(replicas - Scaled(spec["minAvailable"], replicas), 0);
+        return replicas; // neither: the budget constrains nothing
     }
 
     private static bool IsSet(Node source) =>
