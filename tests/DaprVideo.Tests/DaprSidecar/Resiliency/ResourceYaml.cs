@@ -136,7 +136,7 @@ internal static partial class ResourceYaml
     {
         var v = s.Value ?? "";
         if (s.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded) return v;
-        if (s.Tag.Value == "tag:yaml.org,2002:str") return v;
+        if (!s.Tag.IsEmpty && !s.Tag.IsNonSpecific && s.Tag.Value == "tag:yaml.org,2002:str") return v;
         switch (v)
         {
             case "" or "~" or "null" or "Null" or "NULL": return null;
