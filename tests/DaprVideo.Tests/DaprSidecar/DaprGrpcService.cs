@@ -46,7 +46,7 @@ public sealed class DaprGrpcService(DaprSidecarStandIn sidecar)
         }
         catch (Exception e) when (e is not RpcException && !context.CancellationToken.IsCancellationRequested)
         {
-            throw new RpcException(new Status(StatusCode.Internal, $"error when publish to topic {request.Topic} in pubsub {request.PubsubName}: {e.Message}"));
+            throw new RpcException(new Status(StatusCode.Internal, $"error when publishing to topic {request.Topic} in pubsub {request.PubsubName}: {e.Message}"));
         }
         sidecar.RecordPublished(new PublishedEvent(request.PubsubName, request.Topic, (string?)envelope["id"] ?? "", bytes));
         return new Empty();

@@ -45,7 +45,7 @@ public static class DaprdComponents
             AppId = appId,
             Bindings = bindings,
             PubSubs = pubsubs,
-            Resiliency = ResiliencySpec.Parse(resources.ResiliencyDocuments),
+            Resiliency = ResiliencySpec.Parse(resources.ResiliencyDocuments, appId: appId),
             MaxBodyBytes = checked((int)maxBodyBytes),
         };
     }

@@ -12,7 +12,7 @@ namespace DaprVideo.Tests.DaprSidecarTests.Resiliency;
 public sealed class CommittedResiliencyPolicyTests
 {
     /// <summary>components/redis/resiliency.yaml as committed before the objectstore policy was changed (regression record).</summary>
-    private const string PolicyWithObjectRetryAndBreaker = """
+    internal const string PolicyWithObjectRetryAndBreaker = """
         # How the sidecars treat failures of the broker and the object store.
         apiVersion: dapr.io/v1alpha1
         kind: Resiliency

@@ -4,6 +4,7 @@ using DaprVideo.Core.Streams;
 using DaprVideo.DaprAdapters;
 using DaprVideo.Tests.DaprSidecar;
 using DaprVideo.Tests.DaprSidecar.Resiliency;
+using DaprVideo.Tests.DaprSidecarTests.Resiliency;
 using DaprVideo.Tests.TestSupport;
 
 namespace DaprVideo.Tests.Distributed.Regressions;
@@ -15,36 +16,6 @@ namespace DaprVideo.Tests.Distributed.Regressions;
 /// </summary>
 public sealed class ObjectStoreMissTests
 {
-    /// <summary>components/*/resiliency.yaml's objectstore policy before the fix (a regression record).</summary>
-    private const string RetryingPolicy = """
-        apiVersion: dapr.io/v1alpha1
-        kind: Resiliency
-        metadata:
-          name: before
-        spec:
-          policies:
-            timeouts:
-              objects: 30s
-            retries:
-              objectRetry:
-                policy: exponential
-                maxInterval: 5s
-                maxRetries: 4
-            circuitBreakers:
-              storeBreaker:
-                maxRequests: 1
-                interval: 30s
-                timeout: 20s
-                trip: consecutiveFailures >= 5
-          targets:
-            components:
-              objectstore:
-                outbound:
-                  timeout: objects
-                  retry: objectRetry
-                  circuitBreaker: storeBreaker
-        """;
-
     private static async Task<(DaprSidecarStandIn, DaprClient, DaprObjectStore, InMemoryObjectBackend)> StartAsync(string resiliency)
     {
         var backend = new InMemoryObjectBackend();
@@ -56,7 +27,7 @@ public sealed class ObjectStoreMissTests
     [Fact]
     public async Task Under_the_old_policy_a_run_of_misses_opens_the_breaker_and_blocks_reads_of_existing_objects()
     {
-        var (sidecar, client, store, backend) = await StartAsync(RetryingPolicy);
+        var (sidecar, client, store, backend) = await StartAsync(CommittedResiliencyPolicyTests.PolicyWithObjectRetryAndBreaker);
         await using var _ = sidecar;
         using var __ = client;
         var id = StreamId.Parse("miss");
