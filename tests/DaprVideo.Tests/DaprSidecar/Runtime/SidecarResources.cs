@@ -157,7 +157,7 @@ public sealed class SidecarResources
                 var scopes = K8sYaml.AsStringList(K8sYaml.Field(map, "scopes"), "Resiliency.scopes", errors);
                 if (errors.Count > 0) { _warnings.Add($"Could not parse resiliency file {name}: {string.Join("; ", errors)}"); continue; }
                 if (scopes.Count == 0 || scopes.Contains(appId, StringComparer.Ordinal))
-                    _resiliency.Add(DaprYamlDocuments.Split(text)[0]);
+                    _resiliency.Add(DaprYamlDocuments.Split(text).FirstOrDefault(d => d.Trim().Length > 0) ?? text);
             }
         }
     }
