@@ -10,30 +10,29 @@ namespace DaprVideo.Tests.DaprSidecarTests.Runtime;
 public sealed class CommittedLayoutTests
 {
     [Fact]
-    public void Committed_secretstore_path_is_resolved_against_appDirPath()
+    public void A_secrets_path_relative_to_the_repository_root_makes_daprd_exit()
     {
-        // EXPECTED TO THROW while components/*/secretstore.yaml says "./components/secrets.json":
-        // daprd for ingest runs in services/Ingest, where no components/secrets.json exists. Once the YAML is fixed
-        // (../../components/secrets.json) this test fails on purpose: delete it, the test below then covers the layout.
+        // The value components/*/secretstore.yaml had before the fix (regression record): daprd for ingest runs in
+        // services/Ingest, where no components/secrets.json exists.
+        const string before = "./components/secrets.json";
         using var layout = new RepoLayoutCopy();
+        layout.SetSecretsFile(before);
         var ingest = DaprRunFile.Load(layout.RunFile).App("ingest");
         Assert.Equal(Path.Combine(layout.Root, "services", "Ingest"), ingest.AppDirPath);
 
         var error = Assert.Throws<DaprStartupException>(() => SidecarResources.Load(ingest));
 
-        var committed = RepoLayoutCopy.CommittedSecretsFile();
-        var resolved = Path.GetFullPath(Path.Combine(ingest.AppDirPath, committed));
+        var resolved = Path.GetFullPath(Path.Combine(ingest.AppDirPath, before));
         Assert.Contains("failed to load components: process component secretstore error", error.Message, StringComparison.Ordinal);
-        Assert.Contains($"open {committed}: no such file or directory", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"open {before}: no such file or directory", error.Message, StringComparison.Ordinal);
         Assert.Contains(resolved, error.Message, StringComparison.Ordinal);
         Assert.True(File.Exists(layout.SecretsFile), "the secrets file exists, just not where daprd looks");
     }
 
     [Fact]
-    public void Secretstore_path_relative_to_the_service_folder_loads_and_fills_the_objectstore_credentials()
+    public void The_committed_layout_loads_for_every_app_and_fills_the_objectstore_credentials()
     {
         using var layout = new RepoLayoutCopy();
-        layout.SetSecretsFile("../../components/secrets.json");
         var run = DaprRunFile.Load(layout.RunFile);
 
         foreach (var appId in new[] { "ingest", "inference", "playlist" })

@@ -8,15 +8,17 @@ namespace DaprVideo.Tests.DaprSidecarTests.Runtime;
 /// <summary>
 /// A scratch copy of the repository's Dapr layout: dapr.yaml, components/ (all of it), an empty folder for every
 /// <c>appDirPath</c>, and components/secrets.json filled from components/secrets.json.template – what a developer has
-/// after following the README, without the services' sources.
+/// after following the README, without the services' sources. <paramref name="editRunFile"/> is an edit the docs
+/// tell a user to make; <paramref name="secrets"/> the values a user fills in (placeholders get "test-KEY").
 /// </summary>
-internal sealed class RepoLayoutCopy : IDisposable
+public sealed class RepoLayoutCopy : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
-    public RepoLayoutCopy()
+    public RepoLayoutCopy(Func<string, string>? editRunFile = null, IReadOnlyDictionary<string, string>? secrets = null)
     {
-        File.Copy(Path.Combine(RepoPaths.Root, "dapr.yaml"), RunFile);
+        var runFile = File.ReadAllText(Path.Combine(RepoPaths.Root, "dapr.yaml"));
+        File.WriteAllText(RunFile, editRunFile?.Invoke(runFile) ?? runFile);
         CopyTree(Path.Combine(RepoPaths.Root, "components"), Path.Combine(Root, "components"));
         foreach (var appDir in AppDirPaths(RunFile)) Directory.CreateDirectory(Path.GetFullPath(Path.Combine(Root, appDir)));
 
@@ -25,7 +27,7 @@ internal sealed class RepoLayoutCopy : IDisposable
         foreach (var (key, value) in template)
         {
             var text = value?.GetValue<string>() ?? "";
-            filled[key] = text.StartsWith('<') ? "test-" + key : text; // placeholders like "<Ceph RGW access key>"
+            filled[key] = secrets?.GetValueOrDefault(key) ?? (text.StartsWith('<') ? "test-" + key : text); // placeholders like "<Ceph RGW access key>"
         }
         File.WriteAllText(SecretsFile, filled.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }

@@ -9,7 +9,7 @@ namespace DaprVideo.Tests.Distributed.RunFile;
 /// environment, output kept for the test's diagnostics. Stopped with SIGTERM (as the CLI does on Ctrl+C), killed
 /// if it does not exit in time.
 /// </summary>
-public sealed partial class AppProcess : IAsyncDisposable
+public sealed class AppProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
@@ -94,6 +94,7 @@ public sealed partial class AppProcess : IAsyncDisposable
 
     private const int Sigterm = 15;
 
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Kill(int pid, int signal);
 }

@@ -1,10 +1,10 @@
 using System.Net.Sockets;
 using System.Reflection;
-using System.Text.Json;
 using Amazon.S3.Model;
 using DaprVideo.Tests.DaprSidecar;
 using DaprVideo.Tests.DaprSidecar.Brokers;
 using DaprVideo.Tests.DaprSidecar.Runtime;
+using DaprVideo.Tests.DaprSidecarTests.Runtime;
 using DaprVideo.Tests.Infrastructure;
 using DaprVideo.Tests.TestSupport;
 
@@ -24,7 +24,8 @@ namespace DaprVideo.Tests.Distributed.RunFile;
 /// </summary>
 public sealed class DaprRunEmulation : IAsyncDisposable
 {
-    private readonly TempDirectory _root = new();
+    private readonly TempDirectory _scratch = new();
+    private RepoLayoutCopy _layout = null!;
     private readonly List<RunningApp> _apps = [];
     private DaprRunFile _runFile = null!;
 
@@ -35,10 +36,13 @@ public sealed class DaprRunEmulation : IAsyncDisposable
     public string Bucket { get; } = "dv-" + Guid.NewGuid().ToString("N")[..12];
 
     /// <summary>Where the apps may read local media from (MEDIA_DIRS).</summary>
-    public string MediaDirectory => _root.File("media");
+    public string MediaDirectory => _scratch.File("media");
+
+    /// <summary>Scratch space of the apps (outside the repository layout).</summary>
+    public string Scratch => _scratch.Path;
 
     /// <summary>The scratch copy of the repository layout.</summary>
-    public string Root => _root.Path;
+    public string Root => _layout.Root;
 
     public DaprRunFile RunFile => _runFile;
 
@@ -76,21 +80,14 @@ public sealed class DaprRunEmulation : IAsyncDisposable
     private async Task LayOutAsync(string? redisHost, Func<string, string>? editRunFile)
     {
         Directory.CreateDirectory(MediaDirectory);
-        var text = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "dapr.yaml"));
-        await File.WriteAllTextAsync(Path.Combine(Root, "dapr.yaml"), editRunFile?.Invoke(text) ?? text);
-        CopyDirectory(Path.Combine(RepoPaths.Root, "components"), Path.Combine(Root, "components"));
-
-        // What a user does once: copy the template and fill in the keys.
-        var template = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Root, "components", "secrets.json.template"))).RootElement;
-        var secrets = template.EnumerateObject().ToDictionary(p => p.Name, p => p.Name switch
+        // What a user does once: copy the secrets template and fill in the keys.
+        _layout = new RepoLayoutCopy(editRunFile, new Dictionary<string, string>
         {
-            "s3-access-key" => Ceph.AccessKey,
-            "s3-secret-key" => Ceph.SecretKey,
-            _ => "",
+            ["s3-access-key"] = Ceph.AccessKey,
+            ["s3-secret-key"] = Ceph.SecretKey,
         });
-        await File.WriteAllTextAsync(Path.Combine(Root, "components", "secrets.json"), JsonSerializer.Serialize(secrets));
 
-        _runFile = DaprRunFile.Load(Path.Combine(Root, "dapr.yaml"));
+        _runFile = DaprRunFile.Load(_layout.RunFile);
         var configuration = typeof(DaprRunEmulation).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
         foreach (var app in _runFile.Apps)
         {
@@ -113,7 +110,7 @@ public sealed class DaprRunEmulation : IAsyncDisposable
     public async Task<RunningApp> StartAsync(string appId, IReadOnlyDictionary<string, string>? environment = null)
     {
         var app = _runFile.Apps.SingleOrDefault(a => a.AppId == appId) ?? throw new ArgumentException($"no app {appId} in dapr.yaml", nameof(appId));
-        var resources = SidecarResources.Load(appId, app.ResourcesPaths, app.AppDirPath, Overrides);
+        var resources = SidecarResources.Load(app, Overrides);
         TimedObjectBackend? timed = null;
         var options = DaprdComponents.Options(resources, appId, app.MaxBodyBytes, Kafka, backend => timed = new TimedObjectBackend(backend));
         var sidecar = await DaprSidecarStandIn.StartAsync(options);
@@ -187,7 +184,8 @@ public sealed class DaprRunEmulation : IAsyncDisposable
             app.Http.Dispose();
         }
         foreach (var p in _plain) await p.DisposeAsync();
-        _root.Dispose();
+        _layout?.Dispose();
+        _scratch.Dispose();
     }
 
     private static int FreePort()
@@ -195,13 +193,6 @@ public sealed class DaprRunEmulation : IAsyncDisposable
         using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.EnumerateFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        foreach (var dir in Directory.EnumerateDirectories(from)) CopyDirectory(dir, Path.Combine(to, Path.GetFileName(dir)));
     }
 }
 

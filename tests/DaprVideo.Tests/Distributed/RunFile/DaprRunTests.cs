@@ -51,7 +51,7 @@ public sealed class DaprRunTests(CephRgwFixture ceph, RedisServerFixture redis, 
         {
             foreach (var (k, v) in FastSegments) run.ExtraEnvironment[k] = v;
             run.ExtraEnvironment["MEDIA_DIRS"] = run.MediaDirectory;
-            run.ExtraEnvironment["INGEST_SCRATCH_DIR"] = Path.Combine(run.Root, "scratch");
+            run.ExtraEnvironment["INGEST_SCRATCH_DIR"] = Path.Combine(run.Scratch, "ingest");
             await run.StartPlainAsync("modelserver", "http://127.0.0.1:8501/v1/models/default");
             for (var i = 0; i < playlists; i++) await run.StartAsync("playlist");
             for (var i = 0; i < inference; i++) await run.StartAsync("inference");
