@@ -66,6 +66,7 @@ public sealed class RedisStreamsBroker : IPubSubBroker
             ConnectTimeout = 5000, // go-redis DialTimeout default
             ConnectRetry = 1,
             BacklogPolicy = BacklogPolicy.FailFast, // go-redis fails a command on a lost connection instead of queueing it
+            Protocol = RedisProtocol.Resp2, // replies as nested arrays, as parsed below
         };
         try
         {
