@@ -18,6 +18,8 @@ if [ "$mode" = test ]; then
   command -v radosgw >/dev/null 2>&1 || need+=(radosgw)
   # The viewer's browser tests drive headless Chromium over the DevTools protocol.
   [ -x /usr/bin/chromium ] || need+=(chromium)
+  # The Dapr stand-in's pubsub.redis tests run a real redis-server (Redis Streams).
+  command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 fi
 # De-duplicate.
 mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u | sed '/^$/d')
