@@ -22,7 +22,7 @@ public sealed class DaprRunFileTests : IDisposable
         var ingest = run.App("ingest");
         Assert.Equal(Path.Combine(root, "services", "Ingest"), ingest.AppDirPath);
         Assert.Equal(5101, ingest.AppPort);
-        Assert.Equal(["dotnet", "run", "--no-launch-profile"], ingest.Command);
+        Assert.Equal(["dotnet", "bin/Release/net10.0/DaprVideo.Ingest.dll"], ingest.Command);
 
         // common's paths are relative to the run file, and every app without its own takes them.
         var common = (YamlMappingNode)RootNode()["common"];
@@ -35,11 +35,9 @@ public sealed class DaprRunFileTests : IDisposable
             Assert.Equal("pubsub", app.Env["PUBSUB_NAME"]); // common env reaches every app
         }
 
-        // The body limit: maxBodySize if the file has one, else daprd's 4Mi – daprHTTPMaxRequestSize is not read.
-        var hasMaxBody = common.Children.ContainsKey("maxBodySize");
-        if (!hasMaxBody) Assert.All(run.Apps, a => Assert.Equal(4L * 1024 * 1024, a.MaxBodyBytes));
-        if (common.Children.ContainsKey("daprHTTPMaxRequestSize") && !hasMaxBody)
-            Assert.All(run.Apps, a => Assert.NotEqual(32L * 1024 * 1024, a.MaxBodyBytes));
+        // The body limit comes from maxBodySize (daprHTTPMaxRequestSize is not read since CLI 1.15).
+        Assert.All(run.Apps, a => Assert.Equal(32L * 1024 * 1024, a.MaxBodyBytes));
+        Assert.All(run.Apps.Where(a => a.AppId != "modelserver"), a => Assert.Equal("/health/live", a.AppHealthCheckPath));
     }
 
     [Fact]
