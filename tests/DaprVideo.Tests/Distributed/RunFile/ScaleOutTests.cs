@@ -64,7 +64,7 @@ public sealed class ScaleOutTests(CephRgwFixture ceph, RedisServerFixture redis,
                 await Eventually.HoldsAsync(() => DaprRunTests.TextAsync(playlists[1], $"streams/{id}/index.m3u8"),
                     t => t.Contains("#EXT-X-ENDLIST", StringComparison.Ordinal), $"ENDLIST on {id} (replica B)", 60);
                 foreach (var name in new[] { "index.m3u8", "live.m3u8" })
-                    Assert.Equal(await playlists[0].Http.GetByteArrayAsync($"streams/{id}/{name}"), await playlists[1].Http.GetByteArrayAsync($"streams/{id}/{name}"));
+                    Assert.Equal(await playlists[0].Http.GetStringAsync($"streams/{id}/{name}"), await playlists[1].Http.GetStringAsync($"streams/{id}/{name}"));
             }
 
             // Every chunk annotated by exactly one replica, once; both replicas had work; no dead letters anywhere.
