@@ -39,7 +39,7 @@ public sealed class KafkaBroker : IPubSubBroker
         Settings = settings;
         _cluster = cluster;
         _group = cluster.Group(settings.ConsumerGroup);
-        _member = _group.NewMember(settings.ClientId, settings.RebalanceStrategy, settings.SessionTimeout, ConsumeClaimAsync);
+        _member = _group.NewMember(settings.ClientId, settings.RebalanceStrategy, settings.SessionTimeout, settings.InitialOffsetOldest, ConsumeClaimAsync);
         foreach (var warning in settings.Warnings) Log.Write(warning);
     }
 
@@ -156,10 +156,9 @@ public sealed class KafkaBroker : IPubSubBroker
         }
     }
 
-    private async Task ConsumeClaimAsync(TopicPartition claim, CancellationToken session)
+    private async Task ConsumeClaimAsync(TopicPartition claim, long offset, CancellationToken session)
     {
         var log = _cluster.Topic(claim.Topic)[claim.Partition];
-        var offset = _group.StartOffset(claim, Settings.InitialOffsetOldest);
         while (!session.IsCancellationRequested)
         {
             KafkaRecord record;

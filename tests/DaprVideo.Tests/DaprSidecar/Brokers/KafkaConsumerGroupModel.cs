@@ -47,8 +47,8 @@ internal sealed class KafkaConsumerGroupModel(string name, KafkaClusterModel clu
     }
 
     /// <summary>A group member for one client (Sarama keeps its member id across Consume calls).</summary>
-    public Member NewMember(string clientId, string strategy, TimeSpan sessionTimeout, Func<TopicPartition, CancellationToken, Task> consumeClaim) =>
-        new(this, $"{clientId}-{Guid.NewGuid()}", strategy, sessionTimeout, consumeClaim);
+    public Member NewMember(string clientId, string strategy, TimeSpan sessionTimeout, bool initialOffsetOldest, Func<TopicPartition, long, CancellationToken, Task> consumeClaim) =>
+        new(this, $"{clientId}-{Guid.NewGuid()}", strategy, sessionTimeout, initialOffsetOldest, consumeClaim);
 
     /// <summary>Consume(topics): (re)join with these topics; returns once the member holds its new assignment.</summary>
     public async Task ConsumeAsync(Member member, IReadOnlyCollection<string> topics)
@@ -180,7 +180,7 @@ internal sealed class KafkaConsumerGroupModel(string name, KafkaClusterModel clu
     }
 
     /// <summary>One client's membership: its topics and its current session's ConsumeClaim loops.</summary>
-    internal sealed class Member(KafkaConsumerGroupModel group, string id, string strategy, TimeSpan sessionTimeout, Func<TopicPartition, CancellationToken, Task> consumeClaim)
+    internal sealed class Member(KafkaConsumerGroupModel group, string id, string strategy, TimeSpan sessionTimeout, bool initialOffsetOldest, Func<TopicPartition, long, CancellationToken, Task> consumeClaim)
     {
         private CancellationTokenSource? _session;
         private Task[] _claims = [];
@@ -211,7 +211,13 @@ internal sealed class KafkaConsumerGroupModel(string name, KafkaClusterModel clu
         {
             var session = new CancellationTokenSource();
             _session = session;
-            _claims = [.. partitions.Select(p => Task.Run(() => consumeClaim(p, session.Token)))];
+            // Each claim's first offset is fixed as the session starts, so a message published once the member
+            // holds its assignment is never behind an "initialOffset: newest" start.
+            _claims = [.. partitions.Select(p =>
+            {
+                var start = Group.StartOffset(p, initialOffsetOldest);
+                return Task.Run(() => consumeClaim(p, start, session.Token));
+            })];
         }
 
         public async Task EndSessionAsync()
