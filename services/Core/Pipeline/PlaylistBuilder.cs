@@ -48,6 +48,7 @@ public sealed class PlaylistBuilder(IObjectStore store, PlaylistBuilderOptions o
             throw new InvalidDataException($"Record {recordKey} describes {record.StreamId}/{record.Sequence}.");
 
         var view = ViewOf(id);
+        await FillHolesAsync(view, id, segment.Sequence, cancellationToken);
         Apply(view, record);
         view.LastInput = _clock.GetUtcNow();
         await PersistAsync(view, cancellationToken);
@@ -63,9 +64,28 @@ public sealed class PlaylistBuilder(IObjectStore store, PlaylistBuilderOptions o
             JsonSerializer.SerializeToUtf8Bytes(new StreamEnded(id.Value, ended.LastSequence), CoreJsonContext.Default.StreamEnded), cancellationToken);
         var view = ViewOf(id);
         view.Playlist.End(ended.LastSequence);
+        await FillHolesAsync(view, id, ended.LastSequence + 1, cancellationToken);
         view.LastInput = _clock.GetUtcNow();
         await PersistAsync(view, cancellationToken);
     }
+
+    /// <summary>
+    /// Replicas of one consumer group share a stream's events, so a replica routinely lacks sequences another was told
+    /// about. Before a hole may count toward giving up (<see cref="PlaylistBuilderOptions"/>' hole-skip threshold, a
+    /// stream's end), the missing records are read from the store, where Inference puts each record before announcing
+    /// it. The first one not stored yet ends the look: that hole is real for now.
+    /// </summary>
+    private async Task FillHolesAsync(StreamView view, StreamId id, long before, CancellationToken cancellationToken)
+    {
+        foreach (var sequence in view.Playlist.Missing(before, MaxHoleFill))
+        {
+            if (await store.GetAsync(ObjectKeys.SegmentRecord(id, sequence), cancellationToken) is not { } json) return;
+            Apply(view, SegmentRecord.Parse(json));
+        }
+    }
+
+    /// <summary>Records read per event at most (a replica far behind catches up through <see cref="SyncAsync"/>).</summary>
+    private const int MaxHoleFill = 64;
 
     /// <summary>
     /// Gives up the holes of streams that are waiting for a segment and have heard nothing for
@@ -79,6 +99,8 @@ public sealed class PlaylistBuilder(IObjectStore store, PlaylistBuilderOptions o
         foreach (var view in _streams.Values)
         {
             if (view.Playlist.IsComplete || now - view.LastInput < quiet) continue;
+            // Another replica may have been told of what this one waits for.
+            await SyncAsync(view.Playlist.StreamId, cancellationToken);
             if (view.Playlist.SkipMissing())
             {
                 moved++;

@@ -58,6 +58,20 @@ public sealed class StreamPlaylistState
     /// <summary>A copy of the published segments in playlist order (discontinuity and start as published).</summary>
     public IReadOnlyList<PlaylistSegment> Segments { get { lock (_gate) return [.. _published]; } }
 
+    /// <summary>Sequences from <see cref="NextSequence"/> up to (not including) <paramref name="before"/> that are neither
+    /// published nor waiting, oldest first, at most <paramref name="limit"/>.</summary>
+    public IReadOnlyList<long> Missing(long before, int limit)
+    {
+        lock (_gate)
+        {
+            var missing = new List<long>();
+            var end = _lastSequence is { } last ? Math.Min(before, last + 1) : before;
+            for (var seq = _next; seq < end && missing.Count < limit; seq++)
+                if (!_waiting.ContainsKey(seq)) missing.Add(seq);
+            return missing;
+        }
+    }
+
     /// <summary>Offers a segment. Returns true when the published playlist changed; duplicates, segments
     /// already given up and segments past the announced end change nothing.</summary>
     public bool Add(PlaylistSegment segment)

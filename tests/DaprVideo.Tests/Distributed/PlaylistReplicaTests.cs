@@ -66,6 +66,36 @@ public sealed class PlaylistReplicaTests
         Assert.Equal(count, playlist.Segments.Count);
     }
 
+    /// <summary>
+    /// Replicas of a consumer group each get only some events: one handed every other segment of a long stream (more
+    /// waiting than the hole-skip threshold) must not give up the segments the other replica was told about.
+    /// </summary>
+    [Fact]
+    public async Task A_replica_handed_every_other_event_gives_up_nothing_the_store_holds()
+    {
+        using var tmp = new TempDirectory();
+        var store = new FileObjectStore(tmp.Path, ObjectKeys.StreamsPrefix);
+        var options = PlaylistSettings.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["SEGMENT_SECONDS"] = "1" }).Build());
+        var count = 3 * PlaylistSettings.HoleSkipThreshold;
+        var a = new PlaylistBuilder(store, options.Builder);
+        var b = new PlaylistBuilder(store, options.Builder);
+        for (var seq = 0; seq < count; seq++)
+        {
+            var record = new SegmentRecord(Id.Value, seq, T0.AddSeconds(seq), 1.0, Discontinuity: false, Annotated: true, []);
+            await store.PutAsync(ObjectKeys.SegmentRecord(Id, seq), record.ToJsonBytes());
+            var announced = new SegmentAnnotated(Id.Value, seq, ObjectKeys.Segment(Id, seq), ObjectKeys.SegmentRecord(Id, seq), record.Start, 1.0, false, true);
+            await (seq % 2 == 0 ? a : b).OnSegmentAsync(announced);
+        }
+        await a.OnStreamEndedAsync(new StreamEnded(Id.Value, count - 1));
+        await b.OnStreamEndedAsync(new StreamEnded(Id.Value, count - 1));
+
+        foreach (var view in new[] { PlaylistView.Live, PlaylistView.Event })
+            Assert.Equal(Render(a, view), Render(b, view));
+        Assert.True(b.TryGet(Id, out var playlist, out _));
+        Assert.Equal(Enumerable.Range(0, count).Select(i => (long)i), playlist.Segments.Select(s => s.Sequence));
+        Assert.DoesNotContain(playlist.Segments, s => s.Discontinuity);
+    }
+
     [Fact]
     public async Task A_stream_the_store_does_not_know_is_not_invented()
     {
