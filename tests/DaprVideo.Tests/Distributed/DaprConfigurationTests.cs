@@ -225,13 +225,10 @@ public sealed class DaprConfigurationTests
         Assert.True(limit >= 2 * DaprVideo.DaprAdapters.DaprEventPublisher.MaxEventBytes, $"maxMessageBytes {limit}");
     }
 
-    /// <summary>The Go durations our YAML uses: "90s", "1s", "500ms", "2m".</summary>
     private static TimeSpan GoDuration(string value)
     {
-        var m = System.Text.RegularExpressions.Regex.Match(value, "^([0-9]+)(ms|s|m|h)$");
-        Assert.True(m.Success, $"'{value}' is not a simple Go duration");
-        var n = double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        return m.Groups[2].Value switch { "ms" => TimeSpan.FromMilliseconds(n), "s" => TimeSpan.FromSeconds(n), "m" => TimeSpan.FromMinutes(n), _ => TimeSpan.FromHours(n) };
+        Assert.True(DaprSidecar.GoDuration.TryParse(value, out var d), $"'{value}' is not a Go duration");
+        return d;
     }
 
     private static Dictionary<string, List<string>> TopicScopes(string value) =>

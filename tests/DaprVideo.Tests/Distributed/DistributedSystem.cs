@@ -63,7 +63,7 @@ public sealed class DistributedSystem : IAsyncDisposable
         {
             Bindings = new Dictionary<string, S3BindingEmulator> { ["objectstore"] = new S3BindingEmulator(Objects) },
             Delivery = delivery,
-            MaxBodyBytes = 32 * 1024 * 1024, // dapr.yaml: maxBodySize 32Mi
+            MaxBodyBytes = checked((int)DaprSidecar.Runtime.DaprRunFile.Load(RepoPaths.Root).App("ingest").MaxBodyBytes), // dapr.yaml's maxBodySize
         });
         _modelServer = await RunningModelServer.StartAsync(detector);
         await StartIngestAsync();

@@ -178,9 +178,9 @@ public sealed class KafkaSettings
     private static TimeSpan? MetadataDuration(ComponentMetadata meta, string key)
     {
         if (meta.Get(key) is not { } text) return null;
-        if (GoDuration.TryParse(text, out var d, out var error)) return d;
+        if (GoDuration.TryParse(text, out var d)) return d;
         if (ComponentMetadata.TryParseLong(text, out var seconds)) return TimeSpan.FromSeconds(seconds);
-        meta.Error(key, $"{error}\nstrconv.ParseInt: parsing \"{text}\": invalid syntax");
+        meta.Error(key, $"time: invalid duration \"{text}\"\nstrconv.ParseInt: parsing \"{text}\": invalid syntax");
         return null;
     }
 
@@ -189,7 +189,7 @@ public sealed class KafkaSettings
     {
         if (meta.Get(key) is not { } text) return null;
         if (int.TryParse(text, out var ms)) return TimeSpan.FromMilliseconds(ms);
-        if (GoDuration.TryParse(text, out var d, out _)) return d;
+        if (GoDuration.TryParse(text, out var d)) return d;
         meta.Error(key, $"invalid duration \"{text}\"");
         return null;
     }

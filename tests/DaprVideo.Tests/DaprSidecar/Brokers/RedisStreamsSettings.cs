@@ -114,7 +114,7 @@ public sealed class RedisStreamsSettings
     {
         if (meta.Get(key) is not { } text) return null;
         if (int.TryParse(text, out var ms)) return TimeSpan.FromMilliseconds(ms);
-        if (GoDuration.TryParse(text, out var d, out _)) return d;
+        if (GoDuration.TryParse(text, out var d)) return d;
         meta.Error(key, $"invalid duration \"{text}\"");
         return null;
     }
@@ -124,8 +124,8 @@ public sealed class RedisStreamsSettings
     {
         if (meta.Get(key) is not { } text) return null;
         if (int.TryParse(text, out var ms)) return ms < 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(ms);
-        if (GoDuration.TryParse(text, out var d, out var error)) return d;
-        meta.Error(key, $"invalid Duration \"{text}\": {error}");
+        if (GoDuration.TryParse(text, out var d)) return d;
+        meta.Error(key, $"invalid Duration \"{text}\": time: invalid duration \"{text}\"");
         return null;
     }
 

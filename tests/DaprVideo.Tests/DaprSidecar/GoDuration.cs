@@ -1,7 +1,7 @@
-namespace DaprVideo.Tests.DaprSidecar.Resiliency;
+namespace DaprVideo.Tests.DaprSidecar;
 
 /// <summary>
-/// Durations the way daprd reads them from a Resiliency resource: a bare integer is milliseconds
+/// Go durations for the stand-in's parsers (Resiliency, component metadata). Resiliency reads them like this: a bare integer is milliseconds
 /// (dapr/dapr pkg/resiliency/resiliency.go <c>parseDuration</c>, dapr/kit config/decode.go), anything else goes
 /// through Go's <c>time.ParseDuration</c> ("300ms", "1.5h", "2h45m", units ns us µs μs ms s m h; "0" needs no unit).
 /// Values are kept in nanoseconds like Go's <c>time.Duration</c>.
@@ -19,6 +19,14 @@ public static class GoDuration
             return true;
         }
         return TryParseDuration(value, out nanoseconds);
+    }
+
+    /// <summary>Go's <c>time.ParseDuration</c> as a <see cref="TimeSpan"/> (what component metadata decoding uses).</summary>
+    public static bool TryParse(string text, out TimeSpan value)
+    {
+        var ok = TryParseDuration(text, out var nanoseconds);
+        value = ok ? ToTimeSpan(nanoseconds) : TimeSpan.Zero;
+        return ok;
     }
 
     public static TimeSpan ToTimeSpan(long nanoseconds) => TimeSpan.FromTicks(nanoseconds / 100);
