@@ -103,6 +103,10 @@ public sealed class DaprRunTests(CephRgwFixture ceph, RedisServerFixture redis, 
                 Assert.Empty(app.Sidecar.Subscriptions.Skipped);
             }
             Assert.All(run.Apps.SelectMany(a => a.Sidecar.Published), e => Assert.True(e.CloudEvent.Length < 64 * 1024));
+
+            // What the CLI sends on Ctrl+C, and Kubernetes at a pod's end: every service stops by itself, cleanly.
+            foreach (var app in run.Apps)
+                Assert.True(await app.Process.StopAsync(TimeSpan.FromSeconds(30)) == 0, $"{app.Name} did not exit 0 on SIGTERM:\n{app.Process.Output}");
         }
         catch
         {
