@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace DaprVideo.Tests.DaprSidecar;
 
@@ -55,16 +54,8 @@ public sealed class AppPostman(string? appApiToken) : IDisposable
             var code = (int)response.StatusCode;
             if (code is >= 200 and <= 299)
             {
-                var body = await response.Content.ReadAsStringAsync(ct);
-                string? status;
-                try
-                {
-                    status = JsonNode.Parse(body)?["status"]?.GetValue<string>();
-                }
-                catch (Exception e) when (e is JsonException or InvalidOperationException)
-                {
-                    return (DeliveryOutcome.Success, code);
-                }
+                var status = Status(await response.Content.ReadAsByteArrayAsync(ct));
+                if (status is null) return (DeliveryOutcome.Success, code);
                 return status switch
                 {
                     null or "" or "SUCCESS" => (DeliveryOutcome.Success, code),
@@ -73,6 +64,31 @@ public sealed class AppPostman(string? appApiToken) : IDisposable
                 };
             }
             return code == 404 ? (DeliveryOutcome.Drop, code) : (DeliveryOutcome.Retry, code);
+        }
+    }
+
+    /// <summary>
+    /// Go's json.Decoder into AppResponse: the first JSON value only (trailing bytes ignored), field names matched
+    /// case-insensitively; null when the body is empty or not an object with a string status.
+    /// </summary>
+    private static string? Status(byte[] body)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { AllowMultipleValues = true });
+        try
+        {
+            if (!JsonDocument.TryParseValue(ref reader, out var doc)) return null;
+            using (doc)
+            {
+                if (doc.RootElement.ValueKind != JsonValueKind.Object) return null;
+                foreach (var p in doc.RootElement.EnumerateObject())
+                    if (string.Equals(p.Name, "status", StringComparison.OrdinalIgnoreCase))
+                        return p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : null;
+                return "";
+            }
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

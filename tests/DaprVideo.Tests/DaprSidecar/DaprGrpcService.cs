@@ -68,7 +68,7 @@ public sealed class DaprGrpcService(DaprSidecarStandIn sidecar)
             response.Metadata.Add(metadata);
             return response;
         }
-        catch (Exception e) when (e is BindingException or Resiliency.CircuitBreakerOpenException or Resiliency.PolicyTimeoutException)
+        catch (Exception e) when (e is not RpcException && !context.CancellationToken.IsCancellationRequested)
         {
             // daprd: codes.Internal, "error invoking output binding %s: %s" (pkg/messages/predefined.go).
             throw new RpcException(new Status(StatusCode.Internal, $"error invoking output binding {request.Name}: {e.Message}"));

@@ -65,7 +65,5 @@ public static class DaprdComponents
         return new S3BindingEmulator(backend, Bool(md, "decodeBase64"), Bool(md, "encodeBase64"));
     }
 
-    /// <summary>kit's metadata decoder reads bools as utils.IsTruthy: "1", "true", "t", "on", "yes", "y" (any case); anything else is false.</summary>
-    private static bool Bool(IReadOnlyDictionary<string, string> md, string key) =>
-        md.TryGetValue(key, out var v) && v.Trim().ToUpperInvariant() is "1" or "TRUE" or "T" or "ON" or "YES" or "Y";
+    private static bool Bool(IReadOnlyDictionary<string, string> md, string key) => md.TryGetValue(key, out var v) && KitStrings.IsTruthy(v);
 }

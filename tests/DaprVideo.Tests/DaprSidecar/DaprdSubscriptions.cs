@@ -12,7 +12,8 @@ namespace DaprVideo.Tests.DaprSidecar;
 /// one, else an error back to the component), delivers it to the route under the component's inbound Resiliency
 /// policy (<see cref="AppPostman"/> reads the answer), sends DROP/404 to the dead-letter topic, and after the
 /// policy gives up sends the message to the dead-letter topic when there is one or returns the error to the
-/// component, whose own redelivery then applies (Redis: pending until processingTimeout; Kafka: retried in place).
+/// component, which then does what it does with a failed message (Redis since contrib 1.17: acknowledges it;
+/// Kafka: retries it in place, blocking the partition).
 /// Dead letters are published like any message: subject to <c>publishingScopes</c> and the outbound policy.
 /// </summary>
 public sealed class DaprdSubscriptions(string appId, IReadOnlyDictionary<string, PubSubComponent> pubsubs, ResiliencySpec resiliency, AppPostman postman) : IAsyncDisposable
@@ -22,7 +23,6 @@ public sealed class DaprdSubscriptions(string appId, IReadOnlyDictionary<string,
     private readonly List<DeliveryRecord> _deliveries = [];
     private readonly List<UndeliveredMessage> _undelivered = [];
     private readonly List<string> _skipped = [];
-    private readonly List<UndeliveredMessage> _returned = [];
     private readonly CancellationTokenSource _stopping = new();
 
     public IReadOnlyList<DeliveryRecord> Deliveries { get { lock (_gate) return [.. _deliveries]; } }
@@ -30,8 +30,6 @@ public sealed class DaprdSubscriptions(string appId, IReadOnlyDictionary<string,
     /// <summary>Messages that ended without SUCCESS: dead-lettered, or dropped where the route has no dead-letter topic.</summary>
     public IReadOnlyList<UndeliveredMessage> Undelivered { get { lock (_gate) return [.. _undelivered]; } }
 
-    /// <summary>Messages handed back to the component after the inbound policy gave up (the component redelivers them).</summary>
-    public IReadOnlyList<UndeliveredMessage> Returned { get { lock (_gate) return [.. _returned]; } }
 
     /// <summary>Subscriptions daprd refused ("subscription to topic ... is not allowed").</summary>
     public IReadOnlyList<string> Skipped { get { lock (_gate) return [.. _skipped]; } }
@@ -47,7 +45,7 @@ public sealed class DaprdSubscriptions(string appId, IReadOnlyDictionary<string,
             }
             if (!pubsub.Rules.MaySubscribe(appId, s.Topic))
             {
-                lock (_gate) _skipped.Add($"subscription to topic '{s.Topic}' on pubsub '{s.PubsubName}' is not allowed");
+                lock (_gate) _skipped.Add(PubSub.TopicRules.SubscriptionDeniedMessage(s.PubsubName, s.Topic));
                 continue;
             }
             var subscription = await pubsub.Broker.SubscribeAsync(s.Topic, (m, ct) => HandleAsync(appAddress, pubsub, s, m, ct), cancellationToken);
@@ -70,24 +68,33 @@ public sealed class DaprdSubscriptions(string appId, IReadOnlyDictionary<string,
 
         var eventId = (string?)cloudEvent["id"] ?? message.MessageId;
         var attempt = 0;
-        var dropped = false;
         var policy = resiliency.ComponentInbound(pubsub.Name);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, _stopping.Token);
+        // daprd runs the policy on context.Background() (subscription.go): the component's deadline (Redis
+        // processingTimeout) does not stop a delivery in progress, so a reclaim while the app still works is a duplicate.
+        var token = _stopping.Token;
+        async Task<bool> Deliver(CancellationToken attemptToken)
+        {
+            if (await DeliverOnceAsync(app, route, message, cloudEvent, eventId, ++attempt, attemptToken)) return true;
+            // DROP (or 404): to the dead-letter topic; if that publish fails the drop is an error, retried by the policy.
+            if (route.DeadLetterTopic is null)
+            {
+                Record(route, eventId, "dropped by the app");
+                return true;
+            }
+            if (!await DeadLetterAsync(pubsub, route, message, "dropped by the app", attemptToken))
+                throw new RetriableDeliveryException($"pubsub message dropped, and sending it to {route.DeadLetterTopic} failed");
+            return true;
+        }
         try
         {
-            Task<bool> Deliver(CancellationToken attemptToken) => DeliverOnceAsync(app, route, message, cloudEvent, eventId, ++attempt, attemptToken);
-            // The answer true = SUCCESS; false = DROP (ErrMessageDropped, not retried).
-            var ok = policy is null ? await Deliver(stop.Token) : await policy.RunAsync(Deliver, stop.Token);
-            dropped = !ok;
+            _ = policy is null ? await Deliver(token) : await policy.RunAsync(Deliver, token);
         }
-        catch (Exception e) when (!stop.IsCancellationRequested)
+        catch (Exception e) when (!token.IsCancellationRequested)
         {
-            if (await DeadLetterAsync(pubsub, route, message, $"{attempt} attempts, last: {e.Message}", ct)) return;
-            lock (_gate) _returned.Add(new UndeliveredMessage(route.Topic, eventId, null, $"returned to {pubsub.Broker.ComponentType} after {attempt} attempts: {e.Message}"));
+            // After the policy: the dead-letter topic if the route has one, else the error goes back to the component.
+            if (await DeadLetterAsync(pubsub, route, message, $"{attempt} attempts, last: {e.Message}", token)) return;
             throw;
         }
-        if (dropped && !await DeadLetterAsync(pubsub, route, message, "dropped by the app", ct))
-            Record(route, eventId, "dropped by the app");
     }
 
     private async Task<bool> DeliverOnceAsync(Uri app, AppSubscription route, BrokerMessage message, JsonObject cloudEvent, string eventId, int attempt, CancellationToken ct)

@@ -30,7 +30,8 @@ public sealed class S3BindingEmulator(IObjectBackend backend, bool decodeBase64 
             "get" => await GetAsync(metadata, cancellationToken),
             "delete" => await DeleteAsync(metadata, cancellationToken),
             "list" => await ListAsync(data, cancellationToken),
-            _ => throw new BindingException($"s3 binding error: unsupported operation {operation}"),
+            // daprd checks the component's Operations() first (dapr pkg/runtime/processor/binding/send.go).
+            _ => throw new BindingException($"binding objectstore does not support operation {operation}. supported operations:create get delete list presign bulkGet bulkCreate bulkDelete"),
         };
     }
 
@@ -59,7 +60,7 @@ public sealed class S3BindingEmulator(IObjectBackend backend, bool decodeBase64 
             content = unquoted;
         }
 
-        var versionId = await Backend.PutAsync(key, content, string.IsNullOrEmpty(contentType) ? null : contentType, ct);
+        var versionId = await Wrap("uploading failed", () => Backend.PutAsync(key, content, string.IsNullOrEmpty(contentType) ? null : contentType, ct));
         var location = $"{Backend.Endpoint.ToString().TrimEnd('/')}/{Backend.Bucket}/{key}";
         var response = new JsonObject { ["location"] = location, ["versionID"] = versionId };
         return (Encoding.UTF8.GetBytes(response.ToJsonString()), new Dictionary<string, string> { ["key"] = key });
@@ -68,14 +69,15 @@ public sealed class S3BindingEmulator(IObjectBackend backend, bool decodeBase64 
     private async Task<(byte[], IDictionary<string, string>)> GetAsync(IReadOnlyDictionary<string, string> metadata, CancellationToken ct)
     {
         var key = RequiredKey(metadata);
-        var bytes = await Backend.GetAsync(key, ct) ?? throw new BindingException("object not found");
+        var bytes = await Wrap("error downloading S3 object", () => Backend.GetAsync(key, ct)) ?? throw new BindingException("object not found");
         var data = Flag(metadata, "encodeBase64", encodeBase64) ? Encoding.ASCII.GetBytes(Convert.ToBase64String(bytes)) : bytes;
         return (data, new Dictionary<string, string>());
     }
 
     private async Task<(byte[], IDictionary<string, string>)> DeleteAsync(IReadOnlyDictionary<string, string> metadata, CancellationToken ct)
     {
-        await Backend.DeleteAsync(RequiredKey(metadata), ct);
+        var key = RequiredKey(metadata);
+        await Wrap("delete operation failed", async () => { await Backend.DeleteAsync(key, ct); return true; });
         return ([], new Dictionary<string, string>());
     }
 
@@ -100,7 +102,7 @@ public sealed class S3BindingEmulator(IObjectBackend backend, bool decodeBase64 
         }
         if (maxResults < 1) maxResults = 1000;
 
-        var page = await Backend.ListAsync(prefix, marker, maxResults, delimiter, ct);
+        var page = await Wrap("list operation failed", () => Backend.ListAsync(prefix, marker, maxResults, delimiter, ct));
         // The Go SDK's ListObjectsOutput as encoding/json writes it: Go field names, nil slices as null.
         var contents = page.Objects.Count == 0 ? null : new JsonArray(page.Objects.Select(o => (JsonNode)new JsonObject
         {
@@ -134,6 +136,19 @@ public sealed class S3BindingEmulator(IObjectBackend backend, bool decodeBase64 
         return (Encoding.UTF8.GetBytes(result.ToJsonString()), new Dictionary<string, string>());
     }
 
+    /// <summary>A failure of the bucket itself (RGW down, refused, 5xx), worded as s3.go wraps the SDK's error.</summary>
+    private static async Task<T> Wrap<T>(string what, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (e is not (BindingException or OperationCanceledException))
+        {
+            throw new BindingException($"s3 binding error: {what}: {e.Message}");
+        }
+    }
+
     private static string RequiredKey(IReadOnlyDictionary<string, string> metadata)
     {
         var key = metadata.GetValueOrDefault("key");
@@ -143,7 +158,7 @@ public sealed class S3BindingEmulator(IObjectBackend backend, bool decodeBase64 
     /// <summary>Request metadata overrides the component's value when present and non-empty (kit IsTruthy).</summary>
     private static bool Flag(IReadOnlyDictionary<string, string> metadata, string name, bool componentValue) =>
         metadata.TryGetValue(name, out var v) && v.Length > 0
-            ? v.Trim().ToUpperInvariant() is "1" or "TRUE" or "T" or "ON" or "YES" or "Y"
+            ? KitStrings.IsTruthy(v)
             : componentValue;
 
     /// <summary>

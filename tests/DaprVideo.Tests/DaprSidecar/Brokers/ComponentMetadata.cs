@@ -30,9 +30,14 @@ internal sealed class ComponentMetadata(IReadOnlyDictionary<string, string> prop
     public string? DecodeErrors() =>
         _errors.Count == 0 ? null : $"{_errors.Count} error(s) decoding:\n\n" + string.Join("\n", _errors.Select(e => "* " + e));
 
-    public static bool IsTruthy(string value) =>
-        // dapr/kit strings/strings.go IsTruthy
-        value.Trim().ToLowerInvariant() is "y" or "yes" or "true" or "t" or "on" or "1";
+    /// <summary>dapr/kit config/decode.go for a time.Duration field: integer = milliseconds, else a Go duration.</summary>
+    public TimeSpan? ConfigDuration(string key)
+    {
+        if (Get(key) is not { } text) return null;
+        if (GoDuration.TryParseMillisecondsOrDuration(text, out var ns)) return GoDuration.ToTimeSpan(ns);
+        Error(key, $"invalid duration \"{text}\"");
+        return null;
+    }
 
     public static bool TryParseLong(string s, out long value) =>
         long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);

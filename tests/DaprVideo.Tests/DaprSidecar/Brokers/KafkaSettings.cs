@@ -65,7 +65,7 @@ public sealed class KafkaSettings
         var maxMessageBytes = 0;
         if (meta.Get("maxMessageBytes") is { } mmb && !int.TryParse(mmb, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out maxMessageBytes))
             meta.Error("maxMessageBytes", $"cannot parse 'maxMessageBytes' as int: strconv.ParseInt: parsing \"{mmb}\": invalid syntax");
-        var retryEnabled = meta.Get("consumeRetryEnabled") is not { } cre || ComponentMetadata.IsTruthy(cre);
+        var retryEnabled = meta.Get("consumeRetryEnabled") is not { } cre || KitStrings.IsTruthy(cre);
         var retryInterval = MetadataDuration(meta, "consumeRetryInterval") ?? TimeSpan.FromMilliseconds(100);
         var heartbeat = MetadataDuration(meta, "heartbeatInterval") ?? TimeSpan.FromSeconds(3);
         var session = MetadataDuration(meta, "sessionTimeout") ?? TimeSpan.FromSeconds(10);
@@ -152,12 +152,12 @@ public sealed class KafkaSettings
             else if (!string.Equals(policy, "constant", StringComparison.OrdinalIgnoreCase))
                 meta.Error("policy", $"invalid PolicyType \"{policy}\": unexpected back off policy type: {policy}");
         }
-        var duration = ConfigDuration(meta, "duration") ?? defaults.Duration;
-        var initial = ConfigDuration(meta, "initialInterval") ?? defaults.InitialInterval;
+        var duration = meta.ConfigDuration("duration") ?? defaults.Duration;
+        var initial = meta.ConfigDuration("initialInterval") ?? defaults.InitialInterval;
         var randomization = Float(meta, "randomizationFactor") ?? defaults.RandomizationFactor;
         var multiplier = Float(meta, "multiplier") ?? defaults.Multiplier;
-        var maxInterval = ConfigDuration(meta, "maxInterval") ?? defaults.MaxInterval;
-        var maxElapsed = ConfigDuration(meta, "maxElapsedTime") ?? defaults.MaxElapsedTime;
+        var maxInterval = meta.ConfigDuration("maxInterval") ?? defaults.MaxInterval;
+        var maxElapsed = meta.ConfigDuration("maxElapsedTime") ?? defaults.MaxElapsedTime;
         long maxRetries = defaults.MaxRetries;
         if (meta.Get("maxRetries") is { } mr && !ComponentMetadata.TryParseLong(mr, out maxRetries)) meta.Error("maxRetries", $"invalid int64 \"{mr}\"");
         if (meta.DecodeErrors() is { } errors) throw new InvalidDataException(errors);
@@ -184,15 +184,6 @@ public sealed class KafkaSettings
         return null;
     }
 
-    // dapr/kit config/decode.go: integer = milliseconds, else Go duration.
-    private static TimeSpan? ConfigDuration(ComponentMetadata meta, string key)
-    {
-        if (meta.Get(key) is not { } text) return null;
-        if (int.TryParse(text, out var ms)) return TimeSpan.FromMilliseconds(ms);
-        if (GoDuration.TryParse(text, out var d)) return d;
-        meta.Error(key, $"invalid duration \"{text}\"");
-        return null;
-    }
 
     private static double? Float(ComponentMetadata meta, string key)
     {

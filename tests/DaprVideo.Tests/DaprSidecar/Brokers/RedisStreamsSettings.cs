@@ -57,7 +57,7 @@ public sealed class RedisStreamsSettings
         var redisType = meta.Get("redisType");
         if (redisType is not null && !string.Equals(redisType, "node", StringComparison.OrdinalIgnoreCase))
             throw new NotSupportedException($"The Dapr stand-in models redisType 'node' only, not '{redisType}'.");
-        if (meta.Get("failover") is { } failover && ComponentMetadata.IsTruthy(failover))
+        if (meta.Get("failover") is { } failover && KitStrings.IsTruthy(failover))
             throw new NotSupportedException("The Dapr stand-in does not model Redis Sentinel failover.");
 
         // Struct-field order of settings.go, so the aggregate error lists fields as mapstructure would.
@@ -68,12 +68,12 @@ public sealed class RedisStreamsSettings
         if (meta.Get("redisDB") is { } dbText && !int.TryParse(dbText, out db)) meta.Error("redisDB", $"invalid int \"{dbText}\"");
         var readTimeout = RedisDuration(meta, "readTimeout") ?? TimeSpan.Zero;
         var enableTls = Bool(meta, "enableTLS");
-        var processingTimeout = ConfigDuration(meta, "processingTimeout") ?? TimeSpan.FromSeconds(60);
+        var processingTimeout = meta.ConfigDuration("processingTimeout") ?? TimeSpan.FromSeconds(60);
         var queueDepth = Uint(meta, "queueDepth") ?? 100;
         var concurrency = Uint(meta, "concurrency") ?? 10;
         long maxLen = 0;
         if (meta.Get("maxLenApprox") is { } maxLenText && !ComponentMetadata.TryParseLong(maxLenText, out maxLen)) meta.Error("maxLenApprox", $"invalid int64 \"{maxLenText}\"");
-        var streamTtl = ConfigDuration(meta, "streamTTL") ?? TimeSpan.Zero;
+        var streamTtl = meta.ConfigDuration("streamTTL") ?? TimeSpan.Zero;
         if (meta.DecodeErrors() is { } errors)
             throw new InvalidDataException("redis client configuration error: decode failed. " + errors);
 
@@ -109,15 +109,6 @@ public sealed class RedisStreamsSettings
     public string? MinId(DateTimeOffset now) =>
         StreamTtl == TimeSpan.Zero ? null : $"{(now - StreamTtl).ToUnixTimeMilliseconds()}-1";
 
-    // dapr/kit config/decode.go for time.Duration: integer = milliseconds, else Go duration.
-    private static TimeSpan? ConfigDuration(ComponentMetadata meta, string key)
-    {
-        if (meta.Get(key) is not { } text) return null;
-        if (int.TryParse(text, out var ms)) return TimeSpan.FromMilliseconds(ms);
-        if (GoDuration.TryParse(text, out var d)) return d;
-        meta.Error(key, $"invalid duration \"{text}\"");
-        return null;
-    }
 
     // settings.go Duration.DecodeString: integer = milliseconds (a negative one stays raw: "disabled"), else Go duration.
     private static TimeSpan? RedisDuration(ComponentMetadata meta, string key)

@@ -34,7 +34,7 @@ internal sealed class LocalFileSecretStore
         if (secretsFile.Length == 0) throw new ComponentInitException("missing local secrets file in metadata");
         var separator = Property(properties, "nestedSeparator");
         if (string.IsNullOrEmpty(separator)) separator = ":";
-        var multiValued = IsTruthy(Property(properties, "multiValued"));
+        var multiValued = KitStrings.IsTruthy(Property(properties, "multiValued"));
 
         var resolved = Path.IsPathRooted(secretsFile) ? secretsFile : Path.GetFullPath(Path.Combine(workingDirectory, secretsFile));
         string text;
@@ -168,9 +168,6 @@ internal sealed class LocalFileSecretStore
         return null;
     }
 
-    /// <summary>dapr/kit strings <c>IsTruthy</c>.</summary>
-    internal static bool IsTruthy(string? value) =>
-        value?.Trim().ToLowerInvariant() is "y" or "yes" or "true" or "t" or "on" or "1";
 }
 
 /// <summary>A component's own Init error (the text daprd wraps in its init error).</summary>

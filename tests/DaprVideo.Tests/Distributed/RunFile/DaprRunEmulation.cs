@@ -18,9 +18,12 @@ namespace DaprVideo.Tests.Distributed.RunFile;
 /// <c>appDirPath</c> with the environment the CLI gives it, beside its own daprd stand-in that loaded the
 /// resources daprd would load from that folder. The sidecars share the broker (a real redis-server, or the Kafka
 /// model) and the object store (a private bucket on the real Ceph RGW).
-/// What differs from a user's machine, and only this: the secrets file holds the test Ceph's keys, the component
-/// endpoints point at the test's Ceph and Redis (<see cref="Overrides"/>), ports are free ones instead of the run
-/// file's fixed ones so replicas can run side by side, and <see cref="ExtraEnvironment"/> shortens segments.
+/// What differs from a user's machine: the secrets file holds the test Ceph's keys, the component endpoints point at
+/// the test's Ceph and Redis (<see cref="Overrides"/>), ports are free ones instead of the run file's fixed ones so
+/// replicas can run side by side, and <see cref="ExtraEnvironment"/> shortens segments. Not modelled from the CLI and
+/// daprd: each sidecar is up before its app starts (no start-up race), the app health check is probed once at start
+/// (daprd goes on probing and pauses subscriptions while the app is unhealthy), and the model server, which is scoped
+/// out of every component, runs without the idle daprd the CLI would give it.
 /// </summary>
 public sealed class DaprRunEmulation : IAsyncDisposable
 {
@@ -129,9 +132,9 @@ public sealed class DaprRunEmulation : IAsyncDisposable
         _apps.Add(running);
 
         // daprd waits for the app's port and, with health checks on, for a healthy answer, then reads /dapr/subscribe.
-        var health = app.AppHealthCheckPath ?? "/health/live";
-        await Eventually.HoldsAsync(async () => process.HasExited ? $"exited {process.ExitCode}" : await running.ProbeAsync(health),
-            s => s is "OK" || s.StartsWith("exited", StringComparison.Ordinal), $"{name} healthy", 120);
+        await Eventually.HoldsAsync(async () => process.HasExited ? $"exited {process.ExitCode}"
+                : app.AppHealthCheckPath is { } health ? await running.ProbeAsync(health) : await running.PortOpenAsync(),
+            s => s is "OK" || s.StartsWith("exited", StringComparison.Ordinal), $"{name} up", 120);
         if (process.HasExited) throw new InvalidOperationException($"{name} exited with {process.ExitCode}:\n{process.Output}");
         await sidecar.ConnectAppAsync(running.BaseAddress, appId);
         return running;
@@ -205,6 +208,20 @@ public sealed class RunningApp(string appId, string name, Uri baseAddress, AppPr
     public AppProcess Process { get; } = process;
     public DaprSidecarStandIn Sidecar { get; } = sidecar;
     public HttpClient Http { get; } = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    public async Task<string> PortOpenAsync()
+    {
+        using var tcp = new TcpClient();
+        try
+        {
+            await tcp.ConnectAsync(BaseAddress.Host, BaseAddress.Port);
+            return "OK";
+        }
+        catch (SocketException e)
+        {
+            return e.Message;
+        }
+    }
 
     public async Task<string> ProbeAsync(string path)
     {
