@@ -81,7 +81,7 @@ public static partial class SettingsCatalogue
         "required in `X-Api-Key` for control calls when set");
 
     public static readonly ListSetting MediaDirs = new("MEDIA_DIRS",
-        "`:`-separated folders the API may stream local files from")
+        "folders the API may stream local files from")
     {
         Directories = true,
     };
