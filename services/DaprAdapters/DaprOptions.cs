@@ -1,32 +1,25 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
+using DaprVideo.Settings;
 using Microsoft.Extensions.Configuration;
+using static DaprVideo.Settings.SettingsCatalogue;
 
 namespace DaprVideo.DaprAdapters;
 
 /// <summary>
-/// The Dapr settings of a distributed host, read once at start from configuration (environment variables keep
-/// their Dapr names) and validated there: a bad value stops the host with one line naming the variable.
+/// The Dapr adapters' options. A distributed host reads them once at start from its settings (PUBSUB_NAME,
+/// OBJECTSTORE_BINDING, APP_API_TOKEN, DAPR_API_TOKEN, DAPR_GRPC_/DAPR_HTTP_ENDPOINT or _PORT; see
+/// <see cref="SettingsCatalogue"/>): a bad value stops the host with one line naming the variable.
 /// </summary>
-public sealed partial class DaprOptions
+public sealed class DaprOptions
 {
-    public const string PubsubNameVariable = "PUBSUB_NAME";
-    public const string ObjectStoreBindingVariable = "OBJECTSTORE_BINDING";
-    public const string AppApiTokenVariable = "APP_API_TOKEN";
-    public const string DaprApiTokenVariable = "DAPR_API_TOKEN";
-    public const string GrpcEndpointVariable = "DAPR_GRPC_ENDPOINT";
-    public const string HttpEndpointVariable = "DAPR_HTTP_ENDPOINT";
-    public const string GrpcPortVariable = "DAPR_GRPC_PORT";
-    public const string HttpPortVariable = "DAPR_HTTP_PORT";
-
     /// <summary>Header Dapr uses for both tokens (sidecar → app and app → sidecar).</summary>
     public const string ApiTokenHeader = "dapr-api-token";
 
     /// <summary>Pub/sub component name (default <c>pubsub</c>).</summary>
-    public string PubsubName { get; init; } = "pubsub";
+    public string PubsubName { get; init; } = SettingsCatalogue.PubsubName.Default!;
 
     /// <summary><c>bindings.aws.s3</c> component name (default <c>objectstore</c>).</summary>
-    public string ObjectStoreBinding { get; init; } = "objectstore";
+    public string ObjectStoreBinding { get; init; } = SettingsCatalogue.ObjectStoreBinding.Default!;
 
     /// <summary>When set, incoming calls must carry it in <c>dapr-api-token</c> (Dapr sends it to the app).</summary>
     public string? AppApiToken { get; init; }
@@ -34,9 +27,9 @@ public sealed partial class DaprOptions
     /// <summary>When set, sent to the sidecar on every call (daprd started with the same token).</summary>
     public string? DaprApiToken { get; init; }
 
-    public Uri SidecarGrpcEndpoint { get; init; } = new("http://127.0.0.1:50001");
+    public Uri SidecarGrpcEndpoint { get; init; } = Loopback(DaprGrpcPort.Default);
 
-    public Uri SidecarHttpEndpoint { get; init; } = new("http://127.0.0.1:3500");
+    public Uri SidecarHttpEndpoint { get; init; } = Loopback(DaprHttpPort.Default);
 
     /// <summary>
     /// Largest gRPC message the client sends or accepts. daprd's own limit is its <c>--max-body-size</c>
@@ -50,56 +43,21 @@ public sealed partial class DaprOptions
     /// </summary>
     public int ObjectStoreRetries { get; init; } = 4;
 
-    public static DaprOptions FromConfiguration(IConfiguration configuration)
+    public static DaprOptions FromConfiguration(IConfiguration configuration) => FromSettings(new SettingsReader(configuration));
+
+    public static DaprOptions FromSettings(SettingsReader settings)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(settings);
         return new DaprOptions
         {
-            PubsubName = ComponentName(configuration, PubsubNameVariable, "pubsub"),
-            ObjectStoreBinding = ComponentName(configuration, ObjectStoreBindingVariable, "objectstore"),
-            AppApiToken = Token(configuration, AppApiTokenVariable),
-            DaprApiToken = Token(configuration, DaprApiTokenVariable),
-            SidecarGrpcEndpoint = Endpoint(configuration, GrpcEndpointVariable, GrpcPortVariable, 50001),
-            SidecarHttpEndpoint = Endpoint(configuration, HttpEndpointVariable, HttpPortVariable, 3500),
+            PubsubName = settings.Text(SettingsCatalogue.PubsubName, SettingsCatalogue.PubsubName.Default!),
+            ObjectStoreBinding = settings.Text(SettingsCatalogue.ObjectStoreBinding, SettingsCatalogue.ObjectStoreBinding.Default!),
+            AppApiToken = settings.Text(SettingsCatalogue.AppApiToken),
+            DaprApiToken = settings.Text(SettingsCatalogue.DaprApiToken),
+            SidecarGrpcEndpoint = settings.Url(DaprGrpcEndpoint) ?? Loopback(settings.WholeNumber(DaprGrpcPort)),
+            SidecarHttpEndpoint = settings.Url(DaprHttpEndpoint) ?? Loopback(settings.WholeNumber(DaprHttpPort)),
         };
     }
 
-    private static string ComponentName(IConfiguration configuration, string variable, string fallback)
-    {
-        var value = configuration[variable];
-        if (string.IsNullOrEmpty(value)) return fallback;
-        if (!ComponentNameRegex().IsMatch(value))
-            throw new InvalidOperationException(
-                $"{variable}='{value}' is not a Dapr component name (letters, digits, '-', '.', '_'; at most 63).");
-        return value;
-    }
-
-    private static string? Token(IConfiguration configuration, string variable)
-    {
-        var value = configuration[variable];
-        if (string.IsNullOrEmpty(value)) return null;
-        if (value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
-            throw new InvalidOperationException($"{variable} must not contain whitespace or control characters.");
-        return value;
-    }
-
-    private static Uri Endpoint(IConfiguration configuration, string endpointVariable, string portVariable, int defaultPort)
-    {
-        var endpoint = configuration[endpointVariable];
-        if (!string.IsNullOrEmpty(endpoint))
-        {
-            if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-                throw new InvalidOperationException($"{endpointVariable}='{endpoint}' is not an absolute http(s) URL.");
-            return uri;
-        }
-
-        var port = configuration[portVariable];
-        if (string.IsNullOrEmpty(port)) return new Uri($"http://127.0.0.1:{defaultPort.ToString(CultureInfo.InvariantCulture)}");
-        if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var p) || p is < 1 or > 65535)
-            throw new InvalidOperationException($"{portVariable}='{port}' is not a TCP port (1-65535).");
-        return new Uri($"http://127.0.0.1:{p.ToString(CultureInfo.InvariantCulture)}");
-    }
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$", RegexOptions.CultureInvariant)]
-    private static partial Regex ComponentNameRegex();
+    private static Uri Loopback(int port) => new($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
 }

@@ -1,8 +1,8 @@
 using System.Globalization;
 using DaprVideo.ServiceDefaults;
+using DaprVideo.Settings;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 
 namespace DaprVideo.DaprAdapters;
 
@@ -13,8 +13,6 @@ namespace DaprVideo.DaprAdapters;
 /// </summary>
 public static class DistributedHost
 {
-    public const string AppPortVariable = "APP_PORT";
-
     /// <summary>Builds the host; <paramref name="configure"/> runs last on the builder (tests: loopback port, settings).</summary>
     public static WebApplication Build(
         string[] args, int defaultPort,
@@ -25,8 +23,10 @@ public static class DistributedHost
         ArgumentNullException.ThrowIfNull(mapModule);
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
-        var port = new ServiceSettings(builder.Configuration).WholeNumber(AppPortVariable, defaultPort, 0, 65535);
-        if (builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null)
+        var settings = new SettingsReader(builder.Configuration);
+        var port = settings.WholeNumber(SettingsCatalogue.AppPort, defaultPort);
+        // "urls" is the host configuration key (--urls on the command line), not an environment variable.
+        if (builder.Configuration["urls"] is null && !settings.IsSet(SettingsCatalogue.AspNetCoreUrls))
             builder.WebHost.UseUrls(string.Create(CultureInfo.InvariantCulture, $"http://0.0.0.0:{port}"));
         builder.AddServiceDefaults();
         builder.AddDaprAdapters();
@@ -47,7 +47,7 @@ public static class DistributedHost
         {
             app = Build(args, defaultPort, addModule, mapModule);
         }
-        catch (Exception e) when (IsConfigurationError(e))
+        catch (SettingsException e)
         {
             await Console.Error.WriteLineAsync($"{AppDomain.CurrentDomain.FriendlyName}: {e.Message.ReplaceLineEndings(" ")}");
             return 2;
@@ -58,8 +58,4 @@ public static class DistributedHost
 
     /// <summary>What browsers and players reach directly (not through the sidecar): no app token on these.</summary>
     public static readonly Microsoft.AspNetCore.Http.PathString[] PublicPaths = ["/", "/streams", "/api/streams", "/viewer"];
-
-    private static bool IsConfigurationError(Exception e) =>
-        e is ServiceConfigurationException or ArgumentException or InvalidOperationException
-        || e.GetType().Name.EndsWith("ConfigurationException", StringComparison.Ordinal);
 }

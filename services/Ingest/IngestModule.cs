@@ -1,7 +1,7 @@
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Ports;
 using DaprVideo.Ingest.Apis;
-using DaprVideo.ServiceDefaults;
+using DaprVideo.Settings;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,25 +24,18 @@ public static partial class IngestModule
     public static WebApplicationBuilder AddIngest(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var settings = new ServiceSettings(builder.Configuration);
+        var settings = new SettingsReader(builder.Configuration);
         var options = new IngestOptions
         {
-            SegmentSeconds = settings.Number("SEGMENT_SECONDS", 3, 0.5, 60),
-            MediaDirectories = [.. settings.List("MEDIA_DIRS").Select(Path.GetFullPath)],
-            ApiKey = settings.Text("API_KEY"),
-            MaxStreams = settings.WholeNumber("MAX_STREAMS", 16, 1, 1000),
-            ScratchDirectory = Path.GetFullPath(settings.Text("INGEST_SCRATCH_DIR") ?? Path.Combine(Path.GetTempPath(), "daprvideo-ingest")),
+            SegmentSeconds = settings.Number(SettingsCatalogue.SegmentSeconds),
+            MediaDirectories = settings.List(SettingsCatalogue.MediaDirs),
+            ApiKey = settings.Text(SettingsCatalogue.ApiKey),
+            MaxStreams = settings.WholeNumber(SettingsCatalogue.MaxStreams),
+            ScratchDirectory = ScratchDirectory(settings),
             ResumeStreams = true,
         };
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new ServiceConfigurationException(e.Message.Split(' ')[0], e.Message[(e.Message.IndexOf(' ', StringComparison.Ordinal) + 1)..], e);
-        }
-        Directory.CreateDirectory(options.ScratchDirectory);
+        // The reader has checked every value against the catalogue; this only guards the options' own invariants.
+        options.Validate();
 
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(options);
@@ -52,6 +45,21 @@ public static partial class IngestModule
         builder.Services.AddSingleton<StreamManager>();
         builder.Services.AddHostedService<StreamResumer>();
         return builder;
+    }
+
+    /// <summary>INGEST_SCRATCH_DIR (default a temp folder), created now so a bad path stops the host at start.</summary>
+    private static string ScratchDirectory(SettingsReader settings)
+    {
+        var setting = SettingsCatalogue.IngestScratchDir;
+        var path = settings.Text(setting, Path.Combine(Path.GetTempPath(), "daprvideo-ingest"));
+        try
+        {
+            return Directory.CreateDirectory(Path.GetFullPath(path)).FullName;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new SettingsException(setting.Name, $"cannot create '{path}': {e.Message}", e);
+        }
     }
 
     public static IEndpointRouteBuilder MapIngest(this WebApplication app)

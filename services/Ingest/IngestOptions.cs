@@ -1,10 +1,12 @@
+using DaprVideo.Settings;
+
 namespace DaprVideo.Ingest;
 
 /// <summary>Stream control settings, validated at start.</summary>
 public sealed record IngestOptions
 {
     /// <summary>Chunk length (SEGMENT_SECONDS).</summary>
-    public double SegmentSeconds { get; init; } = 3;
+    public double SegmentSeconds { get; init; } = SettingsCatalogue.SegmentSeconds.Default;
 
     /// <summary>Folders whose files may be streamed through the API (MEDIA_DIRS); none by default.</summary>
     public IReadOnlyList<string> MediaDirectories { get; init; } = [];
@@ -13,7 +15,7 @@ public sealed record IngestOptions
     public string? ApiKey { get; init; }
 
     /// <summary>Streams captured at once; more are refused rather than starving the others.</summary>
-    public int MaxStreams { get; init; } = 16;
+    public int MaxStreams { get; init; } = SettingsCatalogue.MaxStreams.Default;
 
     /// <summary>Where ffmpeg writes chunks before they are stored (one private folder per stream).</summary>
     public required string ScratchDirectory { get; init; }
@@ -26,9 +28,10 @@ public sealed record IngestOptions
 
     public void Validate()
     {
-        if (!double.IsFinite(SegmentSeconds) || SegmentSeconds < 0.5 || SegmentSeconds > 60)
-            throw new ArgumentException($"SEGMENT_SECONDS must be 0.5..60, not {SegmentSeconds}.");
-        if (MaxStreams is < 1 or > 1000) throw new ArgumentException($"MAX_STREAMS must be 1..1000, not {MaxStreams}.");
+        if (!SettingsCatalogue.SegmentSeconds.Allows(SegmentSeconds))
+            throw new ArgumentException($"SEGMENT_SECONDS must be {SettingsCatalogue.SegmentSeconds.AllowedText}, not {SegmentSeconds}.");
+        if (!SettingsCatalogue.MaxStreams.Allows(MaxStreams))
+            throw new ArgumentException($"MAX_STREAMS must be {SettingsCatalogue.MaxStreams.AllowedText}, not {MaxStreams}.");
         foreach (var dir in MediaDirectories)
             if (!Path.IsPathFullyQualified(dir) || !Directory.Exists(dir))
                 throw new ArgumentException($"MEDIA_DIRS entry '{dir}' is not an existing absolute directory.");

@@ -1,6 +1,6 @@
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Playlist;
-using DaprVideo.ServiceDefaults;
+using DaprVideo.Settings;
 using Microsoft.Extensions.Configuration;
 
 namespace DaprVideo.Playlist;
@@ -15,10 +15,12 @@ public sealed record PlaylistSettings(PlaylistBuilderOptions Builder, TimeSpan F
     /// </summary>
     public const int HoleSkipThreshold = 8;
 
-    public static PlaylistSettings From(IConfiguration configuration)
+    public static PlaylistSettings From(IConfiguration configuration) => From(new SettingsReader(configuration));
+
+    public static PlaylistSettings From(SettingsReader settings)
     {
-        var settings = new ServiceSettings(configuration);
-        var segmentSeconds = settings.Number("SEGMENT_SECONDS", 3, 0.5, 60);
+        ArgumentNullException.ThrowIfNull(settings);
+        var segmentSeconds = settings.Number(SettingsCatalogue.SegmentSeconds);
         var options = new PlaylistBuilderOptions
         {
             Playlist = new PlaylistOptions { SegmentSeconds = segmentSeconds, HoleSkipThreshold = HoleSkipThreshold },

@@ -1,3 +1,4 @@
+using DaprVideo.Settings;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -13,7 +14,8 @@ namespace DaprVideo.ServiceDefaults;
 
 /// <summary>
 /// What every DaprVideo host shares (in the spirit of dotnet/eShop's ServiceDefaults): OpenTelemetry traces and
-/// metrics, a Prometheus scrape endpoint, liveness/readiness health endpoints and JSON console logs.
+/// metrics, a Prometheus scrape endpoint, liveness/readiness health endpoints and JSON console logs at the levels of
+/// <see cref="LogLevels"/> (LOG_LEVEL).
 /// The Dapr adapters are added separately (DaprVideo.DaprAdapters.DaprAdapterExtensions, project services/DaprAdapters) so the embedded host
 /// gets the same telemetry without a sidecar check.
 /// </summary>
@@ -32,6 +34,7 @@ public static class ServiceDefaultsExtensions
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        var settings = new SettingsReader(builder.Configuration);
 
         // One JSON object per line: what log collectors parse without a grammar.
         builder.Logging.ClearProviders();
@@ -41,6 +44,7 @@ public static class ServiceDefaultsExtensions
             o.UseUtcTimestamp = true;
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
         });
+        builder.Logging.AddDaprVideoLogLevels(LogLevels.Read(settings));
 
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(builder.Environment.ApplicationName))
@@ -56,7 +60,7 @@ public static class ServiceDefaultsExtensions
                 .AddHttpClientInstrumentation());
 
         // Export only where a collector is configured; Prometheus scraping works either way.
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (settings.IsSet(SettingsCatalogue.OtlpEndpoint))
             otel.UseOtlpExporter();
 
         builder.Services.AddHealthChecks()

@@ -1,4 +1,4 @@
-using DaprVideo.ServiceDefaults;
+using DaprVideo.Settings;
 using DaprVideo.Core.Vision;
 
 namespace DaprVideo.Standalone;
@@ -11,10 +11,14 @@ public sealed record DetectorSettings(string ModelPath, int Threads, float Score
 {
     public static string DefaultModelPath => Path.Combine(AppContext.BaseDirectory, "models", SsdModel.FileName);
 
-    public static DetectorSettings From(ServiceSettings env) => new(
-        ModelPath: env.Text("MODEL_PATH") ?? DefaultModelPath,
-        Threads: env.WholeNumber("DETECTOR_THREADS", 0, 0, 256),
-        ScoreThreshold: (float)env.Number("SCORE_THRESHOLD", 0.5, 0, 1));
+    public static DetectorSettings From(SettingsReader env)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        return new(
+            ModelPath: env.Text(SettingsCatalogue.ModelPath, DefaultModelPath),
+            Threads: env.WholeNumber(SettingsCatalogue.DetectorThreads),
+            ScoreThreshold: (float)env.Number(SettingsCatalogue.ScoreThreshold));
+    }
 
     public OnnxDetectorOptions ToOptions() => new()
     {

@@ -1,4 +1,4 @@
-using DaprVideo.ServiceDefaults;
+using DaprVideo.Settings;
 using DaprVideo.Core.Inference;
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Standalone.Cli;
@@ -20,16 +20,20 @@ public sealed record PipelineSettings(
     DetectorSettings Detector,
     string? TfServingUrl = null)
 {
-    public static PipelineSettings From(ServiceSettings env) => new(
-        SegmentSeconds: env.Number("SEGMENT_SECONDS", 3, 0.5, 60),
-        DetectFps: env.Number("DETECT_FPS", 5, 0.1, 120),
-        BatchSize: env.WholeNumber("BATCH_SIZE", 4, 1, 64),
-        BatchTimeoutMs: env.WholeNumber("BATCH_TIMEOUT_MS", 20, 0, 10_000),
-        Debug: env.Switch("DEBUG"),
-        Detector: DetectorSettings.From(env));
+    public static PipelineSettings From(SettingsReader env)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        return new(
+            SegmentSeconds: env.Number(SettingsCatalogue.SegmentSeconds),
+            DetectFps: env.Number(SettingsCatalogue.DetectFps),
+            BatchSize: env.WholeNumber(SettingsCatalogue.BatchSize),
+            BatchTimeoutMs: env.WholeNumber(SettingsCatalogue.BatchTimeoutMs),
+            Debug: env.Switch(SettingsCatalogue.Debug),
+            Detector: DetectorSettings.From(env));
+    }
 
     /// <summary>Applies <c>--detector onnx|tfserving</c> and <c>--tf-serving-url URL</c>.</summary>
-    public PipelineSettings WithDetectorArguments(CommandArguments args, ServiceSettings env)
+    public PipelineSettings WithDetectorArguments(CommandArguments args, SettingsReader env)
     {
         var kind = args.Option("detector") ?? "onnx";
         var url = args.Option("tf-serving-url");
@@ -39,7 +43,8 @@ public sealed record PipelineSettings(
             "onnx" => throw new UsageException("--tf-serving-url goes with --detector tfserving."),
             "tfserving" => this with
             {
-                TfServingUrl = url ?? env.Text("TF_SERVING_URL")
+                // Set, not defaulted: the CLI asks for a server rather than guessing localhost.
+                TfServingUrl = url ?? (env.IsSet(SettingsCatalogue.TfServingUrl) ? env.Text(SettingsCatalogue.TfServingUrl) : null)
                     ?? throw new UsageException("--detector tfserving needs --tf-serving-url (or TF_SERVING_URL), e.g. grpc://127.0.0.1:8500."),
             },
             _ => throw new UsageException($"--detector must be onnx or tfserving, not '{kind}'."),

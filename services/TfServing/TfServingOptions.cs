@@ -1,6 +1,7 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using DaprVideo.Core.Inference;
+using DaprVideo.Settings;
+using static DaprVideo.Settings.SettingsCatalogue;
 
 namespace DaprVideo.TfServing;
 
@@ -20,21 +21,11 @@ namespace DaprVideo.TfServing;
 /// </remarks>
 public sealed partial record TfServingOptions
 {
-    public const string UrlVariable = "TF_SERVING_URL";
-    public const string ModelVariable = "TF_SERVING_MODEL";
-    public const string InputSizeVariable = "TF_SERVING_INPUT_SIZE";
-    public const string TimeoutVariable = "TF_SERVING_TIMEOUT_MS";
-    public const string BatchSizeVariable = "BATCH_SIZE";
-    public const string BatchTimeoutVariable = "BATCH_TIMEOUT_MS";
-    public const string ScoreThresholdVariable = "SCORE_THRESHOLD";
-    public const string DebugVariable = "DEBUG";
-
-    public const string DefaultUrl = "grpc://localhost:8500";
     public const int GrpcDefaultPort = 8500;
     public const int RestDefaultPort = 8501;
 
     /// <summary><see cref="InputSize"/> value that sends frames at their own size.</summary>
-    public const int FullFrame = 0;
+    public const int FullFrame = 0; // SettingsCatalogue.TfServingInputSize's word 'full'
 
     /// <summary>Base address of the server: http(s)://host:port (for gRPC too: that is what the channel wants).</summary>
     public Uri Endpoint { get; init; } = new("http://localhost:8500");
@@ -42,7 +33,7 @@ public sealed partial record TfServingOptions
     public TfServingProtocol Protocol { get; init; } = TfServingProtocol.Grpc;
 
     /// <summary>TF Serving's own default model name is <c>default</c>.</summary>
-    public string ModelName { get; init; } = "default";
+    public string ModelName { get; init; } = TfServingModel.Default!;
 
     public string SignatureName { get; init; } = "serving_default";
 
@@ -50,14 +41,14 @@ public sealed partial record TfServingOptions
     public string InputName { get; init; } = "inputs";
 
     /// <summary>Frames are resized to InputSize x InputSize (the model's own input), or sent whole when <see cref="FullFrame"/>.</summary>
-    public int InputSize { get; init; } = 300;
+    public int InputSize { get; init; } = TfServingInputSize.Default;
 
     /// <summary>Detections below this score are dropped (the server returns its top 100 regardless).</summary>
-    public float ScoreThreshold { get; init; } = 0.5f;
+    public float ScoreThreshold { get; init; } = (float)SettingsCatalogue.ScoreThreshold.Default;
 
-    public int BatchSize { get; init; } = 8;
+    public int BatchSize { get; init; } = SettingsCatalogue.BatchSize.Default;
 
-    public TimeSpan BatchTimeout { get; init; } = TimeSpan.FromMilliseconds(20);
+    public TimeSpan BatchTimeout { get; init; } = TimeSpan.FromMilliseconds(BatchTimeoutMs.Default);
 
     /// <summary>Batches in flight at once: two overlap the network with the server's model time.</summary>
     public int MaxConcurrentBatches { get; init; } = 2;
@@ -65,7 +56,7 @@ public sealed partial record TfServingOptions
     public bool Debug { get; init; }
 
     /// <summary>Deadline of one attempt.</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMilliseconds(TfServingTimeoutMs.Default);
 
     /// <summary>Retries after the first attempt, on transient failures only.</summary>
     public int MaxRetryAttempts { get; init; } = 3;
@@ -102,97 +93,101 @@ public sealed partial record TfServingOptions
     {
         var (endpoint, protocol, modelFromPath) = ParseUrl(url);
         if (modelName is not null && modelFromPath is not null && modelName != modelFromPath)
-            throw new TfServingConfigurationException(ModelVariable,
-                $"'{modelName}' differs from model '{modelFromPath}' named in {UrlVariable}.");
+            throw new SettingsException(TfServingModel.Name,
+                $"'{modelName}' differs from model '{modelFromPath}' named in {TfServingUrl.Name}.");
         var options = new TfServingOptions
         {
             Endpoint = endpoint,
             Protocol = protocol,
-            ModelName = modelName ?? modelFromPath ?? "default",
+            ModelName = modelName ?? modelFromPath ?? TfServingModel.Default!,
         };
         options.Validate();
         return options;
     }
 
     /// <summary>Reads and validates TF_SERVING_URL, TF_SERVING_MODEL, TF_SERVING_INPUT_SIZE,
-    /// TF_SERVING_TIMEOUT_MS, BATCH_SIZE, BATCH_TIMEOUT_MS, SCORE_THRESHOLD and DEBUG.</summary>
+    /// TF_SERVING_TIMEOUT_MS, BATCH_SIZE, BATCH_TIMEOUT_MS, SCORE_THRESHOLD and DEBUG from <paramref name="getVariable"/>.</summary>
     public static TfServingOptions FromEnvironment(Func<string, string?> getVariable)
     {
         ArgumentNullException.ThrowIfNull(getVariable);
-        string? Get(string name) => string.IsNullOrWhiteSpace(getVariable(name)) ? null : getVariable(name)!.Trim();
+        return FromSettings(new SettingsReader(getVariable));
+    }
 
-        var options = FromUrl(Get(UrlVariable) ?? DefaultUrl, Get(ModelVariable));
-        var defaults = new TfServingOptions();
-        options = options with
+    /// <summary>The TF Serving client's settings, as the catalogue defines them.</summary>
+    public static TfServingOptions FromSettings(SettingsReader settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var options = FromUrl(settings.Text(TfServingUrl, TfServingUrl.Default!), settings.IsSet(TfServingModel) ? settings.Text(TfServingModel) : null) with
         {
-            InputSize = ParseInputSize(Get(InputSizeVariable)) ?? defaults.InputSize,
-            RequestTimeout = ParseMilliseconds(TimeoutVariable, Get(TimeoutVariable), 10, 600_000) ?? defaults.RequestTimeout,
-            BatchSize = ParseInt(BatchSizeVariable, Get(BatchSizeVariable), 1, 256) ?? defaults.BatchSize,
-            BatchTimeout = ParseMilliseconds(BatchTimeoutVariable, Get(BatchTimeoutVariable), 0, 60_000) ?? defaults.BatchTimeout,
-            ScoreThreshold = ParseScore(Get(ScoreThresholdVariable)) ?? defaults.ScoreThreshold,
-            Debug = ParseBool(DebugVariable, Get(DebugVariable)) ?? false,
+            InputSize = settings.WholeNumber(TfServingInputSize),
+            RequestTimeout = TimeSpan.FromMilliseconds(settings.WholeNumber(TfServingTimeoutMs)),
+            BatchSize = settings.WholeNumber(SettingsCatalogue.BatchSize),
+            BatchTimeout = TimeSpan.FromMilliseconds(settings.WholeNumber(BatchTimeoutMs)),
+            ScoreThreshold = (float)settings.Number(SettingsCatalogue.ScoreThreshold),
+            Debug = settings.Switch(SettingsCatalogue.Debug),
         };
         options.Validate();
         return options;
     }
 
-    /// <summary>Throws <see cref="TfServingConfigurationException"/> naming the first bad setting.</summary>
+    /// <summary>Throws <see cref="SettingsException"/> naming the first bad setting.</summary>
     public void Validate()
     {
         if (Endpoint is null || !Endpoint.IsAbsoluteUri || (Endpoint.Scheme != Uri.UriSchemeHttp && Endpoint.Scheme != Uri.UriSchemeHttps))
-            throw new TfServingConfigurationException(UrlVariable, "endpoint must be an absolute http(s) address.");
+            throw new SettingsException(TfServingUrl.Name, "endpoint must be an absolute http(s) address.");
         if (!ModelNamePattern().IsMatch(ModelName ?? ""))
-            throw new TfServingConfigurationException(ModelVariable,
+            throw new SettingsException(TfServingModel.Name,
                 $"'{ModelName}' is not a model name (letters, digits, '_', '-', '.'; at most 128).");
         if (!ModelNamePattern().IsMatch(SignatureName ?? ""))
-            throw new TfServingConfigurationException(nameof(SignatureName), $"'{SignatureName}' is not a signature name.");
+            throw new SettingsException(nameof(SignatureName), $"'{SignatureName}' is not a signature name.");
         if (string.IsNullOrEmpty(InputName))
-            throw new TfServingConfigurationException(nameof(InputName), "must not be empty.");
-        if (InputSize != FullFrame && InputSize is < 16 or > 4096)
-            throw new TfServingConfigurationException(InputSizeVariable, $"{InputSize} must be 16..4096 or 'full'.");
-        if (!(ScoreThreshold >= 0f && ScoreThreshold <= 1f))
-            throw new TfServingConfigurationException(ScoreThresholdVariable, $"{ScoreThreshold} must be 0..1.");
-        if (BatchSize is < 1 or > 256)
-            throw new TfServingConfigurationException(BatchSizeVariable, $"{BatchSize} must be 1..256.");
-        if (BatchTimeout < TimeSpan.Zero || BatchTimeout > TimeSpan.FromMinutes(1))
-            throw new TfServingConfigurationException(BatchTimeoutVariable, $"{BatchTimeout.TotalMilliseconds} ms must be 0..60000.");
+            throw new SettingsException(nameof(InputName), "must not be empty.");
+        // The ranges a host may set through the environment are the catalogue's.
+        if (!TfServingInputSize.Allows(InputSize))
+            throw new SettingsException(TfServingInputSize.Name, $"{InputSize} must be {TfServingInputSize.AllowedText}.");
+        if (!SettingsCatalogue.ScoreThreshold.Allows(ScoreThreshold))
+            throw new SettingsException(SettingsCatalogue.ScoreThreshold.Name, $"{ScoreThreshold} must be {SettingsCatalogue.ScoreThreshold.AllowedText}.");
+        if (!SettingsCatalogue.BatchSize.Allows(BatchSize))
+            throw new SettingsException(SettingsCatalogue.BatchSize.Name, $"{BatchSize} must be {SettingsCatalogue.BatchSize.AllowedText}.");
+        if (BatchTimeout.TotalMilliseconds is var batchMs && !(batchMs >= BatchTimeoutMs.Min && batchMs <= BatchTimeoutMs.Max))
+            throw new SettingsException(BatchTimeoutMs.Name, $"{batchMs} ms must be {BatchTimeoutMs.AllowedText}.");
         if (MaxConcurrentBatches is < 1 or > 64)
-            throw new TfServingConfigurationException(nameof(MaxConcurrentBatches), $"{MaxConcurrentBatches} must be 1..64.");
-        if (RequestTimeout < TimeSpan.FromMilliseconds(10) || RequestTimeout > TimeSpan.FromMinutes(10))
-            throw new TfServingConfigurationException(TimeoutVariable, $"{RequestTimeout.TotalMilliseconds} ms must be 10..600000.");
+            throw new SettingsException(nameof(MaxConcurrentBatches), $"{MaxConcurrentBatches} must be 1..64.");
+        if (RequestTimeout.TotalMilliseconds is var requestMs && !(requestMs >= TfServingTimeoutMs.Min && requestMs <= TfServingTimeoutMs.Max))
+            throw new SettingsException(TfServingTimeoutMs.Name, $"{requestMs} ms must be {TfServingTimeoutMs.AllowedText}.");
         if (MaxRetryAttempts is < 0 or > 20)
-            throw new TfServingConfigurationException(nameof(MaxRetryAttempts), $"{MaxRetryAttempts} must be 0..20.");
+            throw new SettingsException(nameof(MaxRetryAttempts), $"{MaxRetryAttempts} must be 0..20.");
         if (RetryBaseDelay < TimeSpan.Zero || MaxRetryDelay < RetryBaseDelay)
-            throw new TfServingConfigurationException(nameof(RetryBaseDelay), "retry delays must be >= 0 and base <= max.");
+            throw new SettingsException(nameof(RetryBaseDelay), "retry delays must be >= 0 and base <= max.");
         if (!(BreakerFailureRatio > 0 && BreakerFailureRatio <= 1))
-            throw new TfServingConfigurationException(nameof(BreakerFailureRatio), $"{BreakerFailureRatio} must be in (0, 1].");
+            throw new SettingsException(nameof(BreakerFailureRatio), $"{BreakerFailureRatio} must be in (0, 1].");
         if (BreakerMinimumThroughput < 2)
-            throw new TfServingConfigurationException(nameof(BreakerMinimumThroughput), "must be at least 2 (Polly's minimum).");
+            throw new SettingsException(nameof(BreakerMinimumThroughput), "must be at least 2 (Polly's minimum).");
         if (BreakerSamplingDuration < TimeSpan.FromMilliseconds(500))
-            throw new TfServingConfigurationException(nameof(BreakerSamplingDuration), "must be at least 500 ms (Polly's minimum).");
+            throw new SettingsException(nameof(BreakerSamplingDuration), "must be at least 500 ms (Polly's minimum).");
         if (BreakerBreakDuration < TimeSpan.FromMilliseconds(500))
-            throw new TfServingConfigurationException(nameof(BreakerBreakDuration), "must be at least 500 ms (Polly's minimum).");
+            throw new SettingsException(nameof(BreakerBreakDuration), "must be at least 500 ms (Polly's minimum).");
         if (MaxMessageBytes < 1024)
-            throw new TfServingConfigurationException(nameof(MaxMessageBytes), "must be at least 1024.");
+            throw new SettingsException(nameof(MaxMessageBytes), "must be at least 1024.");
     }
 
     private static (Uri Endpoint, TfServingProtocol Protocol, string? ModelFromPath) ParseUrl(string url)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
-            throw new TfServingConfigurationException(UrlVariable, $"'{url}' is not an absolute URL (e.g. grpc://host:8500 or http://host:8501).");
+            throw new SettingsException(TfServingUrl.Name, $"'{url}' is not an absolute URL (e.g. grpc://host:8500 or http://host:8501).");
         var (protocol, scheme, defaultPort) = uri.Scheme switch
         {
             "grpc" => (TfServingProtocol.Grpc, Uri.UriSchemeHttp, GrpcDefaultPort),
             "grpcs" => (TfServingProtocol.Grpc, Uri.UriSchemeHttps, 443),
             "http" => (TfServingProtocol.Rest, Uri.UriSchemeHttp, RestDefaultPort),
             "https" => (TfServingProtocol.Rest, Uri.UriSchemeHttps, 443),
-            _ => throw new TfServingConfigurationException(UrlVariable,
+            _ => throw new SettingsException(TfServingUrl.Name,
                 $"scheme '{uri.Scheme}' unknown: use grpc://, grpcs:// (gRPC) or http://, https:// (REST)."),
         };
         if (!string.IsNullOrEmpty(uri.UserInfo))
-            throw new TfServingConfigurationException(UrlVariable, "credentials in the URL are not supported.");
+            throw new SettingsException(TfServingUrl.Name, "credentials in the URL are not supported.");
         if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
-            throw new TfServingConfigurationException(UrlVariable, "a query or fragment is not allowed.");
+            throw new SettingsException(TfServingUrl.Name, "a query or fragment is not allowed.");
 
         string? model = null;
         var path = uri.AbsolutePath.TrimEnd('/');
@@ -200,7 +195,7 @@ public sealed partial record TfServingOptions
         {
             var match = protocol == TfServingProtocol.Rest ? RestPathPattern().Match(path) : Match.Empty;
             if (!match.Success)
-                throw new TfServingConfigurationException(UrlVariable,
+                throw new SettingsException(TfServingUrl.Name,
                     $"path '{uri.AbsolutePath}' not allowed: give host and port only" +
                     (protocol == TfServingProtocol.Rest ? " (or /v1/models/NAME)." : "."));
             model = match.Groups["model"].Value;
@@ -219,40 +214,6 @@ public sealed partial record TfServingOptions
         var colon = authority.LastIndexOf(':');
         return colon >= 0 && colon > authority.LastIndexOf(']');
     }
-
-    private static int? ParseInputSize(string? value)
-    {
-        if (value is null) return null;
-        if (value.Equals("full", StringComparison.OrdinalIgnoreCase)) return FullFrame;
-        return ParseInt(InputSizeVariable, value, 16, 4096);
-    }
-
-    private static int? ParseInt(string variable, string? value, int min, int max)
-    {
-        if (value is null) return null;
-        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) || n < min || n > max)
-            throw new TfServingConfigurationException(variable, $"'{value}' must be an integer {min}..{max}.");
-        return n;
-    }
-
-    private static TimeSpan? ParseMilliseconds(string variable, string? value, int min, int max) =>
-        ParseInt(variable, value, min, max) is { } ms ? TimeSpan.FromMilliseconds(ms) : null;
-
-    private static float? ParseScore(string? value)
-    {
-        if (value is null) return null;
-        if (!float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) || !(f >= 0f && f <= 1f))
-            throw new TfServingConfigurationException(ScoreThresholdVariable, $"'{value}' must be a number 0..1.");
-        return f;
-    }
-
-    private static bool? ParseBool(string variable, string? value) => value?.ToUpperInvariant() switch
-    {
-        null => null,
-        "1" or "TRUE" or "YES" or "ON" => true,
-        "0" or "FALSE" or "NO" or "OFF" => false,
-        _ => throw new TfServingConfigurationException(variable, $"'{value}' must be true/false (or 1/0)."),
-    };
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")]
     private static partial Regex ModelNamePattern();

@@ -1,4 +1,4 @@
-using DaprVideo.ServiceDefaults;
+using DaprVideo.Settings;
 using DaprVideo.Core.Media;
 using DaprVideo.Standalone.Commands;
 
@@ -31,7 +31,7 @@ public static class CommandLine
         try
         {
             var rest = new CommandArguments(args.Skip(1), new HashSet<string> { "demo" });
-            var env = new ServiceSettings(environment);
+            var env = new SettingsReader(environment);
             return args[0] switch
             {
                 "detect" => await DetectCommand.RunAsync(rest, DetectorSettings.From(env), stdout),
@@ -40,7 +40,7 @@ public static class CommandLine
                 _ => throw new UsageException($"Unknown command '{args[0]}'. Run 'daprvideo --help'."),
             };
         }
-        catch (Exception e) when (e is UsageException or ServiceConfigurationException or InvalidDataException or FileNotFoundException or MediaException)
+        catch (Exception e) when (e is UsageException or SettingsException or InvalidDataException or FileNotFoundException or MediaException)
         {
             await stderr.WriteLineAsync($"error: {e.Message}");
             return 2;

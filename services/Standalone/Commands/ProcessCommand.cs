@@ -1,4 +1,4 @@
-using DaprVideo.ServiceDefaults;
+using DaprVideo.Settings;
 using System.Globalization;
 using DaprVideo.Core.Media;
 using DaprVideo.Core.Streams;
@@ -14,7 +14,7 @@ public static class ProcessCommand
 {
     public const string Usage = "process <file|http(s) URL|testsrc:duration=S> --out <dir> [--id <id>] [--detector onnx|tfserving --tf-serving-url URL]";
 
-    public static async Task<int> RunAsync(CommandArguments args, PipelineSettings settings, ServiceSettings env, TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(CommandArguments args, PipelineSettings settings, SettingsReader env, TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellationToken)
     {
         var sourceText = args.Positional(0, "source (usage: " + Usage + ")");
         var outDir = args.Option("out") ?? throw new UsageException("Missing --out <dir> (usage: " + Usage + ").");

@@ -1,4 +1,5 @@
 using DaprVideo.ServiceDefaults;
+using DaprVideo.Settings;
 using DaprVideo.Core.Media;
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Ports;
@@ -26,7 +27,7 @@ public static class ServeCommand
     public const string DemoId = "demo";
     private static readonly string[] DemoPhotos = ["astronaut.png", "chelsea.png", "coffee.png", "motorcycle_left.png"];
 
-    public static async Task<int> RunAsync(CommandArguments args, PipelineSettings settings, ServiceSettings env, TextWriter stdout, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(CommandArguments args, PipelineSettings settings, SettingsReader env, TextWriter stdout, CancellationToken cancellationToken)
     {
         var port = args.IntOption("port", 0, 65535) ?? 8080;
         var host = args.Option("host") ?? "127.0.0.1";
@@ -38,19 +39,22 @@ public static class ServeCommand
         if (!System.Net.IPAddress.TryParse(host, out _) && host != "localhost")
             throw new UsageException($"--host must be an IP address or localhost, not '{host}'.");
 
-        var mediaDirs = (media ?? env.Text("MEDIA_DIRS") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFullPath).ToList();
+        // --media takes MEDIA_DIRS' place; the environment's value is checked by the reader.
+        var mediaDirs = media is null
+            ? env.List(SettingsCatalogue.MediaDirs)
+            : media.Split(':', StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFullPath).ToList();
         var ingestOptions = new IngestOptions
         {
             SegmentSeconds = settings.SegmentSeconds,
             MediaDirectories = mediaDirs,
-            ApiKey = env.Text("API_KEY"),
-            MaxStreams = env.WholeNumber("MAX_STREAMS", 16, 1, 1000),
+            ApiKey = env.Text(SettingsCatalogue.ApiKey),
+            MaxStreams = env.WholeNumber(SettingsCatalogue.MaxStreams),
             ScratchDirectory = Path.Combine(data, ".scratch"),
         };
         try { ingestOptions.Validate(); }
-        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); } // a --media entry
 
-        await using var app = await BuildAsync(settings, ingestOptions, data, host, port);
+        await using var app = await BuildAsync(settings, ingestOptions, data, host, port, LogLevels.Read(env));
         await app.StartAsync(cancellationToken);
         var address = app.Urls.First();
         await stdout.WriteLineAsync($"DaprVideo is serving on {address} (data in {data}). Press Ctrl+C to stop.");
@@ -67,7 +71,9 @@ public static class ServeCommand
     }
 
     /// <summary>The web host with every module wired to the embedded pipeline; also used by tests.</summary>
-    public static async Task<WebApplication> BuildAsync(PipelineSettings settings, IngestOptions ingestOptions, string data, string host, int port)
+    /// <param name="logLevel">LOG_LEVEL: our own lines at this level, ASP.NET Core's per-request lines only at Debug.</param>
+    public static async Task<WebApplication> BuildAsync(PipelineSettings settings, IngestOptions ingestOptions, string data, string host, int port,
+        LogLevel logLevel = LogLevel.Information)
     {
         Directory.CreateDirectory(ingestOptions.ScratchDirectory);
         var pipeline = new EmbeddedPipeline(settings, data, vodOnly: false);
@@ -76,6 +82,7 @@ public static class ServeCommand
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls($"http://{host}:{port}");
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddDaprVideoLogLevels(logLevel);
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(pipeline);
         builder.Services.AddSingleton<IObjectStore>(pipeline.Store);

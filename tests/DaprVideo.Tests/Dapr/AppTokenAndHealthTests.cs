@@ -2,6 +2,7 @@ using System.Net;
 using DaprVideo.Core.Events;
 using DaprVideo.Core.Ports;
 using DaprVideo.DaprAdapters;
+using DaprVideo.Settings;
 using DaprVideo.Tests.DaprSidecar;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -13,7 +14,7 @@ namespace DaprVideo.Tests.Dapr;
 /// <summary>APP_API_TOKEN on incoming calls, health/readiness with the sidecar, metrics, options validation.</summary>
 public sealed class AppTokenAndHealthTests
 {
-    private static Dictionary<string, string?> Token(string token) => new() { [DaprOptions.AppApiTokenVariable] = token };
+    private static Dictionary<string, string?> Token(string token) => new() { [SettingsCatalogue.AppApiToken.Name] = token };
 
     [Fact]
     public async Task Calls_without_the_app_token_are_rejected_but_probes_are_not()
@@ -92,7 +93,7 @@ public sealed class AppTokenAndHealthTests
     public void Bad_configuration_names_the_variable(string variable, string value)
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [variable] = value }).Build();
-        var e = Assert.Throws<InvalidOperationException>(() => DaprOptions.FromConfiguration(config));
+        var e = Assert.Throws<SettingsException>(() => DaprOptions.FromConfiguration(config));
         Assert.StartsWith(variable, e.Message, StringComparison.Ordinal);
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
-using DaprVideo.ServiceDefaults;
 using DaprVideo.DaprAdapters;
+using DaprVideo.ServiceDefaults;
+using DaprVideo.Settings;
 using DaprVideo.Tests.DaprSidecar;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -33,8 +34,8 @@ public sealed class SubscriberAppHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         var config = new Dictionary<string, string?>
         {
-            [DaprOptions.GrpcEndpointVariable] = sidecar.GrpcEndpoint,
-            [DaprOptions.HttpEndpointVariable] = sidecar.HttpEndpoint,
+            [SettingsCatalogue.DaprGrpcEndpoint.Name] = sidecar.GrpcEndpoint,
+            [SettingsCatalogue.DaprHttpEndpoint.Name] = sidecar.HttpEndpoint,
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) config[k] = v;
         builder.Configuration.AddInMemoryCollection(config);

@@ -1,5 +1,6 @@
 using DaprVideo.DaprAdapters;
 using DaprVideo.ServiceDefaults;
+using DaprVideo.Settings;
 
 namespace DaprVideo.Tests.Deployment;
 
@@ -14,10 +15,10 @@ internal static class Conventions
     /// <summary>Read by every DaprVideo host (OTEL_EXPORTER_OTLP_ENDPOINT is optional and not listed).</summary>
     public static readonly IReadOnlyList<string> CommonEnvironment =
     [
-        DaprOptions.PubsubNameVariable,
-        DaprOptions.ObjectStoreBindingVariable,
-        DaprOptions.AppApiTokenVariable,
-        DaprOptions.DaprApiTokenVariable,
+        SettingsCatalogue.PubsubName.Name,
+        SettingsCatalogue.ObjectStoreBinding.Name,
+        SettingsCatalogue.AppApiToken.Name,
+        SettingsCatalogue.DaprApiToken.Name,
         "APP_PORT",
     ];
 

@@ -5,6 +5,7 @@ using DaprVideo.DaprAdapters;
 using DaprVideo.Inference;
 using DaprVideo.Ingest;
 using DaprVideo.Playlist;
+using DaprVideo.Settings;
 using DaprVideo.Tests.DaprSidecar;
 using DaprVideo.Tests.Infrastructure;
 using DaprVideo.Tests.TestSupport;
@@ -74,8 +75,8 @@ public sealed class DistributedSystem : IAsyncDisposable
     /// <summary>What daprd and dapr.yaml give every app here: sidecar endpoints, 1-s segments, the media folder, the model server.</summary>
     public Dictionary<string, string?> Settings() => new()
     {
-        [DaprOptions.GrpcEndpointVariable] = Sidecar.GrpcEndpoint,
-        [DaprOptions.HttpEndpointVariable] = Sidecar.HttpEndpoint,
+        [SettingsCatalogue.DaprGrpcEndpoint.Name] = Sidecar.GrpcEndpoint,
+        [SettingsCatalogue.DaprHttpEndpoint.Name] = Sidecar.HttpEndpoint,
         ["SEGMENT_SECONDS"] = "1",
         ["MEDIA_DIRS"] = MediaDirectory,
         ["INGEST_SCRATCH_DIR"] = _tmp.File("scratch"),

@@ -1,4 +1,5 @@
 using DaprVideo.ModelServer;
+using DaprVideo.Settings;
 using DaprVideo.TfServing;
 
 namespace DaprVideo.Tests.TfServing;
@@ -56,7 +57,7 @@ public sealed class OptionsTests
     [InlineData("SCORE_THRESHOLD", "2")]
     public void A_bad_value_fails_with_one_line_naming_the_variable(string variable, string value)
     {
-        var ex = Assert.Throws<TfServingConfigurationException>(() => FromEnv((variable, value)));
+        var ex = Assert.Throws<SettingsException>(() => FromEnv((variable, value)));
 
         Assert.StartsWith($"{variable}: ", ex.Message);
         Assert.Equal(variable, ex.Variable);

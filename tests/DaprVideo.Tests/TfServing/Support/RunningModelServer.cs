@@ -32,9 +32,13 @@ internal sealed class RunningModelServer : IAsyncDisposable
         return new RunningModelServer(app, endpoints.GrpcPort, endpoints.RestPort);
     }
 
-    /// <summary>Client settings for this server; threshold 0 so every coded detection comes back.</summary>
+    /// <summary>
+    /// Client settings for this server; threshold 0 so every coded detection comes back. Up to 8 frames per request:
+    /// these tests are about the wire (one request carries the whole batch the caller gave), so they fix the split
+    /// size instead of taking BATCH_SIZE's default (4).
+    /// </summary>
     public TfServingOptions ClientOptions(TfServingProtocol protocol) =>
-        TfServingOptions.FromUrl(protocol == TfServingProtocol.Grpc ? GrpcUrl : RestUrl) with { ScoreThreshold = 0f };
+        TfServingOptions.FromUrl(protocol == TfServingProtocol.Grpc ? GrpcUrl : RestUrl) with { ScoreThreshold = 0f, BatchSize = 8 };
 
     public async ValueTask DisposeAsync()
     {

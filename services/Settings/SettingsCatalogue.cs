@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace DaprVideo.Settings;
+
+/// <summary>
+/// Every environment variable DaprVideo reads: name, type, default, allowed values and one line of meaning.
+/// The README's configuration table is <see cref="MarkdownTable"/> (a test keeps them equal).
+/// </summary>
+/// <remarks>
+/// The rule: <b>Settings</b> are what a host reads from the environment, through <see cref="SettingsReader"/> and
+/// this catalogue only; <b>Options</b> are what a component's constructor takes (plain values, no environment).
+/// A host turns its settings into options; components never read the environment.
+/// </remarks>
+public static partial class SettingsCatalogue
+{
+    // Pipeline (embedded CLI, Ingest, Inference, Playlist)
+
+    public static readonly NumberSetting SegmentSeconds = new("SEGMENT_SECONDS", 3, 0.5, 60,
+        "chunk / segment length in seconds");
+
+    public static readonly NumberSetting DetectFps = new("DETECT_FPS", 5, 0.1, 120,
+        "frames analysed per second (boxes hold in between; fewer when detection falls behind, video is never dropped)");
+
+    public static readonly WholeNumberSetting BatchSize = new("BATCH_SIZE", 4, 1, 64,
+        "frames from all streams batched per detector call");
+
+    public static readonly WholeNumberSetting BatchTimeoutMs = new("BATCH_TIMEOUT_MS", 20, 0, 10_000,
+        "longest wait for a batch to fill, in milliseconds");
+
+    public static readonly NumberSetting ScoreThreshold = new("SCORE_THRESHOLD", 0.5, 0, 1,
+        "detections below are dropped");
+
+    public static readonly SwitchSetting Debug = new("DEBUG", false,
+        "keep raw chunks after annotation");
+
+    public static readonly ChoiceSetting LogLevel = new("LOG_LEVEL", "Information",
+        ["Trace", "Debug", "Information", "Warning", "Error", "Critical", "None"],
+        "least severe of our own log lines shown; at Debug or below ASP.NET Core's per-request lines too");
+
+    // Detector: TF Serving client (Inference; the CLI with --detector tfserving)
+
+    public static readonly TextSetting TfServingUrl = new("TF_SERVING_URL", "grpc://localhost:8500",
+        "remote detector (Inference; the CLI with `--detector tfserving`)")
+    {
+        AllowedDescription = "grpc://, grpcs:// (gRPC) or http://, https:// (REST) host[:port]",
+    };
+
+    public static readonly TextSetting TfServingModel = new("TF_SERVING_MODEL", "default",
+        "model name on the TF Serving server")
+    {
+        AllowedDescription = "letters, digits, '_', '-', '.' (at most 128)",
+    };
+
+    public static readonly WholeNumberSetting TfServingInputSize = new("TF_SERVING_INPUT_SIZE", 300, 16, 4096,
+        "frames are resized to N x N before they are sent (`full`: sent at their own size)")
+    {
+        Word = "full",
+        WordValue = 0,
+    };
+
+    public static readonly WholeNumberSetting TfServingTimeoutMs = new("TF_SERVING_TIMEOUT_MS", 10_000, 10, 600_000,
+        "deadline of one TF Serving call, in milliseconds (transient failures are retried)");
+
+    // Detector: in-process ONNX model (embedded CLI)
+
+    public static readonly TextSetting ModelPath = new("MODEL_PATH", null,
+        "in-process detector's ONNX model")
+    {
+        DefaultDescription = "shipped model",
+        AllowedDescription = "a file path",
+    };
+
+    public static readonly WholeNumberSetting DetectorThreads = new("DETECTOR_THREADS", 0, 0, 256,
+        "in-process detector's threads (0: all cores)");
+
+    // Ingest
+
+    public static readonly TextSetting ApiKey = new("API_KEY", null,
+        "required in `X-Api-Key` for control calls when set");
+
+    public static readonly ListSetting MediaDirs = new("MEDIA_DIRS",
+        "folders the API may stream local files from")
+    {
+        Directories = true,
+    };
+
+    public static readonly WholeNumberSetting MaxStreams = new("MAX_STREAMS", 16, 1, 1000,
+        "streams captured at once; more are refused");
+
+    public static readonly TextSetting IngestScratchDir = new("INGEST_SCRATCH_DIR", null,
+        "where distributed Ingest's ffmpeg writes chunks before they are stored")
+    {
+        DefaultDescription = "`daprvideo-ingest` in the temp folder",
+        AllowedDescription = "a folder path",
+    };
+
+    // Distributed hosts: Dapr and ASP.NET Core
+
+    public static readonly TextSetting PubsubName = new("PUBSUB_NAME", "pubsub",
+        "Dapr pub/sub component name")
+    {
+        Pattern = ComponentNamePattern(),
+        AllowedDescription = "a Dapr component name (letters, digits, '-', '.', '_'; at most 63)",
+    };
+
+    public static readonly TextSetting ObjectStoreBinding = new("OBJECTSTORE_BINDING", "objectstore",
+        "Dapr `bindings.aws.s3` component name")
+    {
+        Pattern = ComponentNamePattern(),
+        AllowedDescription = PubsubName.AllowedDescription,
+    };
+
+    public static readonly WholeNumberSetting AppPort = new("APP_PORT", 0, 0, 65535,
+        "port a distributed service listens on (on 0.0.0.0)")
+    {
+        DefaultDescription = "5101 ingest, 5102 inference, 5103 playlist",
+    };
+
+    public static readonly TextSetting AspNetCoreUrls = new("ASPNETCORE_URLS", null,
+        "ASP.NET Core's listen addresses; when set, APP_PORT is not applied");
+
+    public static readonly TextSetting AppApiToken = new("APP_API_TOKEN", null,
+        "when set, calls to the app must carry it in `dapr-api-token` (Dapr sends it)")
+    {
+        Pattern = TokenPattern(),
+        AllowedDescription = "text without whitespace or control characters",
+        Verbatim = true,
+    };
+
+    public static readonly TextSetting DaprApiToken = new("DAPR_API_TOKEN", null,
+        "when set, sent to the sidecar on every call")
+    {
+        Pattern = TokenPattern(),
+        AllowedDescription = AppApiToken.AllowedDescription,
+        Verbatim = true,
+    };
+
+    public static readonly UrlSetting DaprGrpcEndpoint = new("DAPR_GRPC_ENDPOINT", ["http", "https"],
+        "from `DAPR_GRPC_PORT`", "sidecar's gRPC address");
+
+    public static readonly UrlSetting DaprHttpEndpoint = new("DAPR_HTTP_ENDPOINT", ["http", "https"],
+        "from `DAPR_HTTP_PORT`", "sidecar's HTTP address");
+
+    public static readonly WholeNumberSetting DaprGrpcPort = new("DAPR_GRPC_PORT", 50001, 1, 65535,
+        "sidecar's gRPC port on 127.0.0.1 (when `DAPR_GRPC_ENDPOINT` is unset)");
+
+    public static readonly WholeNumberSetting DaprHttpPort = new("DAPR_HTTP_PORT", 3500, 1, 65535,
+        "sidecar's HTTP port on 127.0.0.1 (when `DAPR_HTTP_ENDPOINT` is unset)");
+
+    public static readonly TextSetting OtlpEndpoint = new("OTEL_EXPORTER_OTLP_ENDPOINT", null,
+        "OpenTelemetry collector; traces and metrics are exported there when set (Prometheus `/metrics` either way)");
+
+    /// <summary>Every setting, in README order.</summary>
+    public static readonly IReadOnlyList<Setting> All =
+    [
+        SegmentSeconds, DetectFps, BatchSize, BatchTimeoutMs, ScoreThreshold, Debug, LogLevel,
+        TfServingUrl, TfServingModel, TfServingInputSize, TfServingTimeoutMs,
+        ModelPath, DetectorThreads,
+        ApiKey, MediaDirs, MaxStreams, IngestScratchDir,
+        PubsubName, ObjectStoreBinding, AppPort, AspNetCoreUrls, AppApiToken, DaprApiToken,
+        DaprGrpcEndpoint, DaprHttpEndpoint, DaprGrpcPort, DaprHttpPort, OtlpEndpoint,
+    ];
+
+    /// <summary>The setting called <paramref name="name"/>, or null.</summary>
+    public static Setting? Find(string name) => All.FirstOrDefault(s => s.Name == name);
+
+    /// <summary>The README's configuration table.</summary>
+    public static string MarkdownTable()
+    {
+        var table = new StringBuilder();
+        table.Append("| variable | default | values | meaning |\n|---|---|---|---|\n");
+        foreach (var s in All)
+            table.Append(CultureInfo.InvariantCulture, $"| `{s.Name}` | {s.DefaultText} | {s.AllowedText} | {s.Meaning} |\n");
+        return table.ToString();
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$", RegexOptions.CultureInvariant)]
+    private static partial Regex ComponentNamePattern();
+
+    [GeneratedRegex(@"^[^\s\p{Cc}]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex TokenPattern();
+}
