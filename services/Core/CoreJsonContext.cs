@@ -6,7 +6,7 @@ using DaprVideo.Core.Search;
 namespace DaprVideo.Core;
 
 /// <summary>
-/// Source-generated JSON for every document and event the pipeline writes, camelCase as in DESIGN.md §3.
+/// Source-generated JSON for every document and event the pipeline writes, camelCase as in the README's examples.
 /// One context so the stored records, the events and the HTTP API agree on one shape (and trim/AOT stay possible).
 /// </summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]

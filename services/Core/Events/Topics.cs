@@ -1,6 +1,6 @@
 namespace DaprVideo.Core.Events;
 
-/// <summary>Topic names of DESIGN.md §3, shared by the in-process bus and Dapr pub/sub.</summary>
+/// <summary>Topic names, shared by the in-process bus and Dapr pub/sub (who publishes and subscribes which: docs/distributed.md).</summary>
 public static class Topics
 {
     public const string Chunks = "chunks";

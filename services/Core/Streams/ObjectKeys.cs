@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace DaprVideo.Core.Streams;
 
-/// <summary>The object-store layout of DESIGN.md §3; the only place keys are spelled.</summary>
+/// <summary>The object-store layout, everything of a stream under <c>streams/{id}/</c>; the only place keys are spelled.</summary>
 public static class ObjectKeys
 {
     public static string Chunk(StreamId id, long sequence) => $"streams/{id}/chunks/{Seq(sequence)}.ts";

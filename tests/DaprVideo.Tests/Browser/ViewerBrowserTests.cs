@@ -8,6 +8,7 @@ namespace DaprVideo.Tests.Browser;
 /// The viewer in real headless Chromium against a stream the real pipeline produced: it lists, plays (hls.js on
 /// MediaSource), draws the timeline, seeks, filters by label, shows API problems and fits a phone.
 /// </summary>
+[Trait("Speed", "Slow")]
 public sealed class ViewerBrowserTests(ViewerStreamFixture fixture, ITestOutputHelper output) : IClassFixture<ViewerStreamFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);

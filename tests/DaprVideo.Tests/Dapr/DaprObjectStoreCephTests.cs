@@ -6,6 +6,7 @@ namespace DaprVideo.Tests.Dapr;
 
 /// <summary>The same object-store contract with the stand-in's binding storing into the real Ceph RGW.</summary>
 [Collection(CephRgwCollectionDefinition.Name)]
+[Trait("Speed", "Slow")]
 public sealed class DaprObjectStoreCephTests(CephRgwFixture ceph) : DaprObjectStoreContract
 {
     protected override IObjectBackend CreateBackend() =>

@@ -4,7 +4,8 @@ namespace DaprVideo.Tests.Deployment;
 
 /// <summary>
 /// A Dockerfile read statically (no Docker engine here): instructions with line continuations joined
-/// and comments dropped, grouped by build stage.
+/// and comments dropped, grouped by build stage, and the global <c>ARG</c>s declared before the first <c>FROM</c>.
+/// <see cref="Build"/> resolves what one <c>docker build --build-arg ...</c> of it builds.
 /// </summary>
 internal sealed partial class Dockerfile
 {
@@ -15,21 +16,25 @@ internal sealed partial class Dockerfile
         public IEnumerable<Instruction> All(string keyword) => Instructions.Where(i => i.Keyword == keyword);
     }
 
-    private Dockerfile(string path, IReadOnlyList<Stage> stages)
+    private Dockerfile(string path, IReadOnlyList<Instruction> globalArgs, IReadOnlyList<Stage> stages)
     {
         Path = path;
+        GlobalArgs = globalArgs;
         Stages = stages;
     }
 
     public string Path { get; }
 
-    public IReadOnlyList<Stage> Stages { get; }
+    /// <summary>The <c>ARG</c> instructions before the first <c>FROM</c> (usable in <c>FROM</c> lines only).</summary>
+    public IReadOnlyList<Instruction> GlobalArgs { get; }
 
-    public Stage Final => Stages[^1];
+    /// <summary>The stages as written: base names and arguments not expanded.</summary>
+    public IReadOnlyList<Stage> Stages { get; }
 
     public static Dockerfile Load(string path)
     {
         var stages = new List<Stage>();
+        var globalArgs = new List<Instruction>();
         string? image = null;
         string? name = null;
         var current = new List<Instruction>();
@@ -48,12 +53,20 @@ internal sealed partial class Dockerfile
                 current = [];
                 continue;
             }
-            if (image is null) throw new FormatException($"{path}: {keyword} before FROM.");
+            if (image is null)
+            {
+                if (keyword != "ARG") throw new FormatException($"{path}: {keyword} before FROM.");
+                globalArgs.Add(new Instruction(keyword, args));
+                continue;
+            }
             current.Add(new Instruction(keyword, args));
         }
         if (image is not null) stages.Add(new Stage(image, name, current));
-        return new Dockerfile(path, stages);
+        return new Dockerfile(path, globalArgs, stages);
     }
+
+    /// <summary>What <c>docker build</c> with these <c>--build-arg</c>s builds (the last stage is the image).</summary>
+    public DockerBuild Build(IReadOnlyDictionary<string, string> buildArgs) => new(this, buildArgs);
 
     /// <summary>Sources and destination of a COPY (flags such as --from= are returned separately).</summary>
     public static (IReadOnlyList<string> Flags, IReadOnlyList<string> Sources, string Destination) ParseCopy(string arguments)

@@ -5,7 +5,8 @@ using DaprVideo.Tests.TestSupport;
 namespace DaprVideo.Tests.Deployment;
 
 /// <summary>
-/// The service Dockerfiles, checked statically (no Docker engine here): multi-stage on pinned .NET images,
+/// The one Dockerfile at the repository root, built once per deployed service with <c>--build-arg SERVICE=&lt;app id&gt;</c>
+/// (k8s/README.md), checked statically (no Docker engine here): for every service, multi-stage on pinned .NET images,
 /// a cached restore from every project file the service needs, a Release publish of a project that
 /// exists, a non-root user, the port its Kubernetes Service targets, ffmpeg only where it is used and
 /// nothing fetched beyond the distro's packages.
@@ -17,11 +18,17 @@ public sealed partial class DockerfileTests
     public static TheoryData<string> ServiceDirectories() => [.. Conventions.Apps.Select(a => a.ProjectDirectory)];
 
     [Fact]
-    public void Only_deployed_services_have_dockerfiles()
+    public void One_dockerfile_builds_exactly_the_deployed_services_chosen_by_the_service_build_arg()
     {
-        var withDockerfile = Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "services"), "Dockerfile", SearchOption.AllDirectories)
-            .Select(f => Path.GetFileName(Path.GetDirectoryName(f)!)).Order(StringComparer.Ordinal);
-        Assert.Equal(Conventions.Apps.Select(a => a.ProjectDirectory).Order(StringComparer.Ordinal), withDockerfile);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "services"), "Dockerfile", SearchOption.AllDirectories));
+        var dockerfile = Dockerfile.Load(RootDockerfile);
+        Assert.Contains(dockerfile.GlobalArgs, a => a.Arguments == "SERVICE"); // no default: a build without it fails
+
+        // The stages that run something are the images; there is one per deployed app, and SERVICE picks it.
+        var images = dockerfile.Stages.Where(s => s.All("ENTRYPOINT").Any()).Select(s => s.Name).Order(StringComparer.Ordinal);
+        Assert.Equal(Conventions.Apps.Select(a => a.Id).Order(StringComparer.Ordinal), images);
+        foreach (var app in Conventions.Apps)
+            Assert.Equal(app.Id, Load(app.ProjectDirectory).FinalBaseName);
     }
 
     [Theory]
@@ -30,6 +37,7 @@ public sealed partial class DockerfileTests
     {
         var dockerfile = Load(service);
         Assert.True(dockerfile.Stages.Count >= 2, $"{service}: not a multi-stage build");
+        Assert.NotNull(dockerfile.Stages[0].Name);
         Assert.Matches(@"^mcr\.microsoft\.com/dotnet/sdk:10\.0[A-Za-z0-9.-]*$", dockerfile.Stages[0].BaseImage);
         Assert.Matches(@"^mcr\.microsoft\.com/dotnet/aspnet:10\.0[A-Za-z0-9.-]*$", dockerfile.Final.BaseImage);
         Assert.Contains(dockerfile.Final.All("COPY"), c => c.Arguments.StartsWith($"--from={dockerfile.Stages[0].Name}", StringComparison.Ordinal));
@@ -147,8 +155,14 @@ public sealed partial class DockerfileTests
             Assert.DoesNotContain(patterns, p => !p.StartsWith('!') && (source == p || source.StartsWith(p + "/", StringComparison.Ordinal)));
     }
 
-    private static Dockerfile Load(string service) =>
-        Dockerfile.Load(Path.Combine(RepoPaths.Root, "services", service, "Dockerfile"));
+    private static string RootDockerfile => Path.Combine(RepoPaths.Root, "Dockerfile");
+
+    /// <summary>The build of <paramref name="service"/>'s image: <c>docker build --build-arg SERVICE=&lt;its app id&gt; .</c></summary>
+    private static DockerBuild Load(string service) =>
+        Dockerfile.Load(RootDockerfile).Build(new Dictionary<string, string>
+        {
+            ["SERVICE"] = Conventions.Apps.Single(a => a.ProjectDirectory == service).Id,
+        });
 
     private static string PublishedProject(string service) => $"services/{service}/DaprVideo.{service}.csproj";
 

@@ -22,6 +22,7 @@ namespace DaprVideo.Tests.Distributed;
 /// </summary>
 [Collection(CephRgwCollectionDefinition.Name)]
 [Trait("Category", "Measure")]
+[Trait("Speed", "Slow")]
 public sealed class DistributedMeasurements(CephRgwFixture ceph, DetectorFixture detector, ITestOutputHelper output) : IClassFixture<DetectorFixture>
 {
     [Fact]

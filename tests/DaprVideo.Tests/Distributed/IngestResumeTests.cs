@@ -13,6 +13,7 @@ namespace DaprVideo.Tests.Distributed;
 
 /// <summary>Ingest keeps its registry in the object store and resumes its streams after a restart.</summary>
 [Collection(CephRgwCollectionDefinition.Name)]
+[Trait("Speed", "Slow")]
 public sealed class IngestResumeTests(CephRgwFixture ceph, DetectorFixture detector) : IClassFixture<DetectorFixture>
 {
     [Fact]

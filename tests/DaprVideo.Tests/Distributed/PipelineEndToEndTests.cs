@@ -15,6 +15,7 @@ namespace DaprVideo.Tests.Distributed;
 /// annotated HLS out, through duplicated and reordered deliveries and an Inference restart.
 /// </summary>
 [Collection(CephRgwCollectionDefinition.Name)]
+[Trait("Speed", "Slow")]
 public sealed class PipelineEndToEndTests(CephRgwFixture ceph, DetectorFixture detector, ITestOutputHelper output) : IClassFixture<DetectorFixture>
 {
     private static readonly string[] Photos = ["astronaut.png", "chelsea.png", "coffee.png"];

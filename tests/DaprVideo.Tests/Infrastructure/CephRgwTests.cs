@@ -7,8 +7,9 @@ using Xunit.Abstractions;
 
 namespace DaprVideo.Tests.Infrastructure;
 
-/// <summary>The real Ceph RGW behaves like the S3 the distributed mode relies on (keys of DESIGN.md §3).</summary>
+/// <summary>The real Ceph RGW behaves like the S3 the distributed mode relies on (keys as <see cref="ObjectKeys"/> spells them).</summary>
 [Collection(CephRgwCollectionDefinition.Name)]
+[Trait("Speed", "Slow")]
 public sealed class CephRgwTests : IDisposable
 {
     private readonly CephRgwFixture _ceph;

@@ -11,6 +11,7 @@ using DaprVideo.Tests.TestSupport;
 namespace DaprVideo.Tests.Pipeline;
 
 /// <summary>The whole embedded pipeline on a real clip: real ffmpeg, the real model, real files.</summary>
+[Trait("Speed", "Slow")]
 public class ProcessCommandTests(ProcessedClipFixture clip) : IClassFixture<ProcessedClipFixture>
 {
     private M3u8Playlist Playlist => M3u8Parser.Parse(File.ReadAllText(Path.Combine(clip.StreamDir, "index.m3u8")));

@@ -10,6 +10,7 @@ using DaprVideo.Tests.TfServing.Support;
 namespace DaprVideo.Tests.Pipeline;
 
 /// <summary><c>process --detector tfserving</c>: the same pipeline with detection done by the ModelServer over gRPC.</summary>
+[Trait("Speed", "Slow")]
 public class RemoteDetectorProcessTests
 {
     private static async Task<(int Code, string Err)> Process(string source, string outDir, string url)

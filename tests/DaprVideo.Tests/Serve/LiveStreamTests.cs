@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DaprVideo.Tests.Serve;
 
 /// <summary>A live test pattern through the real <c>serve</c> host: the window slides, stopping ends the playlist.</summary>
+[Trait("Speed", "Slow")]
 public class LiveStreamTests
 {
     [Fact]

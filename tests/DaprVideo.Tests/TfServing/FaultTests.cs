@@ -2,9 +2,11 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using DaprVideo.Core.Vision;
+using DaprVideo.Tests.TestSupport;
 using DaprVideo.Tests.TfServing.Support;
 using DaprVideo.TfServing;
 using Grpc.Core;
+using Microsoft.Extensions.Time.Testing;
 using Polly.CircuitBreaker;
 using Tensorflow.Serving;
 
@@ -151,32 +153,25 @@ public sealed class FaultTests : IAsyncLifetime
             BreakerSamplingDuration = TimeSpan.FromSeconds(30),
             BreakerBreakDuration = TimeSpan.FromMilliseconds(500),
         };
-        using var client = new TfServingObjectDetector(options);
+        // The breaker's clock: the break duration passes when the test says so, not in real time.
+        var time = new FakeTimeProvider();
+        using var client = new TfServingObjectDetector(options, null, time);
         _standIn.Enqueue(new Step.Fail(StatusCode.Unavailable, 503), new Step.Fail(StatusCode.Unavailable, 503));
         await Assert.ThrowsAsync<DetectorUnavailableException>(() => client.DetectAsync(OneFrame));
         await Assert.ThrowsAsync<DetectorUnavailableException>(() => client.DetectAsync(OneFrame));
         Assert.Equal(CircuitState.Open, client.CircuitState);
 
-        // Open: fails fast without touching the server.
+        // Open: fails fast without touching the server, until the break duration is over.
         var ex = await Assert.ThrowsAsync<DetectorUnavailableException>(() => client.DetectAsync(OneFrame));
+        Assert.IsType<BrokenCircuitException>(ex.InnerException);
+        time.Advance(options.BreakerBreakDuration - TimeSpan.FromMilliseconds(1));
+        ex = await Assert.ThrowsAsync<DetectorUnavailableException>(() => client.DetectAsync(OneFrame));
         Assert.IsType<BrokenCircuitException>(ex.InnerException);
         Assert.Equal(2, _standIn.Calls);
 
-        // The server is healthy again (script empty). Keep producing until a call gets through.
-        var deadline = Stopwatch.StartNew();
-        IReadOnlyList<Detection>[]? results = null;
-        while (results is null)
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "breaker never let a trial call through");
-            try
-            {
-                results = await client.DetectAsync(OneFrame);
-            }
-            catch (DetectorUnavailableException e) when (e.InnerException is BrokenCircuitException)
-            {
-                await Task.Yield();
-            }
-        }
+        // The server is healthy again (script empty); once the break is over the trial call gets through.
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        var results = await client.DetectAsync(OneFrame);
         Assert.Single(results[0]);
         Assert.Equal(CircuitState.Closed, client.CircuitState);
         Assert.Equal(3, _standIn.Calls);
@@ -194,20 +189,19 @@ public sealed class FaultTests : IAsyncLifetime
 
         var detector = new ColourCodedDetector();
         await using var server = await RunningModelServer.StartAsync(detector, grpcPort: port);
-        // The channel reconnects after its (short) backoff; keep producing until it does.
-        var watch = Stopwatch.StartNew();
-        while (true)
+        // The channel reconnects after its (short, real-time) backoff; keep producing until it does.
+        var results = await Eventually.HoldsAsync(async () =>
         {
             try
             {
-                Assert.Single((await client.DetectAsync(OneFrame))[0]);
-                break;
+                return await client.DetectAsync(OneFrame);
             }
-            catch (DetectorUnavailableException) when (watch.Elapsed < TimeSpan.FromSeconds(10))
+            catch (DetectorUnavailableException)
             {
-                await Task.Yield();
+                return null;
             }
-        }
+        }, r => r is not null, "the client reaching the server once it is up", 10);
+        Assert.Single(results![0]);
     }
 
     [Fact]
@@ -242,12 +236,12 @@ public sealed class FaultTests : IAsyncLifetime
         Assert.Equal(["annotated", "annotated", "annotated", "unannotated", "unannotated", "unannotated"], outcomes);
 
         await using var restarted = await RunningModelServer.StartAsync(detector, grpcPort: port);
-        var watch = Stopwatch.StartNew();
-        while (outcomes[^1] != "annotated")
+        // Reconnect backoff and the 500 ms break are real time here (the retries' delays are too): keep producing.
+        await Eventually.HoldsAsync(async () =>
         {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "client never recovered");
             await Segment();
-        }
+            return outcomes[^1];
+        }, last => last == "annotated", "the client recovering", 10);
         Assert.Equal(CircuitState.Closed, client.CircuitState);
     }
 

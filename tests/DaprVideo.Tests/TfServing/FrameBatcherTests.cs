@@ -1,5 +1,6 @@
 using DaprVideo.Core.Vision;
 using DaprVideo.Core.Inference;
+using DaprVideo.Tests.TestSupport;
 using DaprVideo.Tests.TfServing.Support;
 
 namespace DaprVideo.Tests.TfServing;
@@ -45,7 +46,7 @@ public sealed class FrameBatcherTests
         var frames = Enumerable.Range(0, 20).Select(i => Frame((byte)i)).ToArray();
         var call = batcher.DetectAsync(frames);
         // The model is held: one batch in flight plus a full queue, so the caller cannot have finished.
-        await WaitUntil(() => inner.BatchSizes.Count == 1);
+        await Eventually.HoldsAsync(() => Task.FromResult(inner.BatchSizes.Count), n => n == 1, "one batch in flight", 10);
         Assert.False(call.IsCompleted);
 
         gate.SetResult();
@@ -63,7 +64,7 @@ public sealed class FrameBatcherTests
         await using var batcher = new FrameBatcher(inner, new FrameBatcherOptions { BatchSize = 2, BatchTimeout = TimeSpan.Zero, QueueCapacity = 8 });
 
         var first = batcher.DetectAsync([Frame(1), Frame(2)]);
-        await WaitUntil(() => inner.BatchSizes.Count == 1); // held in flight
+        await Eventually.HoldsAsync(() => Task.FromResult(inner.BatchSizes.Count), n => n == 1, "the first batch held in flight", 10);
         using var cts = new CancellationTokenSource();
         var cancelled = batcher.DetectAsync([Frame(50), Frame(51)], cts.Token);
         var other = batcher.DetectAsync([Frame(3)]);
@@ -98,16 +99,6 @@ public sealed class FrameBatcherTests
 
         await Assert.ThrowsAsync<ArgumentException>(() => batcher.DetectAsync([ImageFrame.Rgb(new byte[3], 4, 4)]));
         Assert.Empty(inner.BatchSizes);
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            timeout.Token.ThrowIfCancellationRequested();
-            await Task.Delay(1, timeout.Token);
-        }
     }
 
     private sealed class FailingDetector : IObjectDetector

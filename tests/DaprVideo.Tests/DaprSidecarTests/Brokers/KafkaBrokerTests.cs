@@ -19,7 +19,9 @@ public sealed class KafkaBrokerTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var d in Enumerable.Reverse(_owned)) await d.DisposeAsync();
+        // Components close before their subscriptions: Close leaves the group at once (LeaveGroup), whereas a member
+        // whose subscriptions ended first stays in the group and holds the next rebalance until sessionTimeout (10 s).
+        foreach (var d in Enumerable.Reverse(_owned).OrderBy(d => d is KafkaBroker ? 0 : 1)) await d.DisposeAsync();
     }
 
     private KafkaBroker Sidecar(string appId, params (string Key, string Value)[] extra)

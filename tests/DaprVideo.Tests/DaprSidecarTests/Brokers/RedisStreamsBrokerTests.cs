@@ -10,6 +10,7 @@ namespace DaprVideo.Tests.DaprSidecarTests.Brokers;
 
 /// <summary>pubsub.redis against a real redis-server: group sharing, acks, reclaim after processingTimeout, concurrency.</summary>
 [Collection(RedisServerCollectionDefinition.Name)]
+[Trait("Speed", "Slow")]
 public sealed class RedisStreamsBrokerTests(RedisServerFixture redis) : IAsyncLifetime
 {
     private static readonly IReadOnlyDictionary<string, string> NoMetadata = new Dictionary<string, string>();

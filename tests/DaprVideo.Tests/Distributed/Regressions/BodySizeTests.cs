@@ -13,6 +13,7 @@ namespace DaprVideo.Tests.Distributed.Regressions;
 /// (dapr pkg/api/grpc/server.go). Real 3 s 1080p H.264 chunks, cut by ffmpeg, through the limit dapr.yaml sets
 /// and through daprd's 4Mi default (what the CLI gives when the run file only has the removed daprHTTPMaxRequestSize).
 /// </summary>
+[Trait("Speed", "Slow")]
 public sealed class BodySizeTests : IDisposable
 {
     private readonly TempDirectory _tmp = new();

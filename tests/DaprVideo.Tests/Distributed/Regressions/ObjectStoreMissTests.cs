@@ -14,6 +14,7 @@ namespace DaprVideo.Tests.Distributed.Regressions;
 /// (dapr pkg/runtime/processor/binding/send.go). With the retry and breaker the object store used to have, a run of
 /// misses opened the breaker and the next read of an object that exists failed: everything stalled.
 /// </summary>
+[Trait("Speed", "Slow")]
 public sealed class ObjectStoreMissTests
 {
     private static async Task<(DaprSidecarStandIn, DaprClient, DaprObjectStore, InMemoryObjectBackend)> StartAsync(string resiliency)

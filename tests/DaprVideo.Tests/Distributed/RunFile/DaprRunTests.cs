@@ -17,6 +17,7 @@ namespace DaprVideo.Tests.Distributed.RunFile;
 /// redis-server (or the Kafka model after the one documented edit), the real Ceph RGW.
 /// </summary>
 [Collection(CephRgwCollectionDefinition.Name)]
+[Trait("Speed", "Slow")]
 public sealed class DaprRunTests(CephRgwFixture ceph, RedisServerFixture redis, ITestOutputHelper output) : IClassFixture<RedisServerFixture>
 {
     /// <summary>The Kafka switch as dapr.yaml and docs/distributed.md describe it: one resourcesPaths line.</summary>

@@ -14,6 +14,7 @@ namespace DaprVideo.Tests.Distributed.RunFile;
 /// replicas, nothing dead-lettered. Prints chunk-stored → listed-in-live.m3u8 latency.
 /// </summary>
 [Collection(CephRgwCollectionDefinition.Name)]
+[Trait("Speed", "Slow")]
 public sealed class ScaleOutTests(CephRgwFixture ceph, RedisServerFixture redis, ITestOutputHelper output) : IClassFixture<RedisServerFixture>
 {
     private static readonly string[] Streams = ["cam-a", "cam-b", "cam-c"];
