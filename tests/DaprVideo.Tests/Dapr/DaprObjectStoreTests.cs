@@ -63,6 +63,46 @@ public sealed class DaprObjectStoreTests : DaprObjectStoreContract
         Assert.Empty(Binding.Operations); // refused before the binding: nothing stored, no retries
     }
 
+    /// <summary>A bucket that refuses the first <paramref name="failures"/> puts, as an RGW restarting would.</summary>
+    private sealed class FlakyBackend(IObjectBackend inner, int failures) : IObjectBackend
+    {
+        private int _left = failures;
+        public string Bucket => inner.Bucket;
+        public Uri Endpoint => inner.Endpoint;
+        public Task<string?> PutAsync(string key, byte[] content, string? contentType, CancellationToken ct) =>
+            Interlocked.Decrement(ref _left) >= 0 ? throw new HttpRequestException("Connection refused (127.0.0.1:7480)") : inner.PutAsync(key, content, contentType, ct);
+        public Task<byte[]?> GetAsync(string key, CancellationToken ct) => inner.GetAsync(key, ct);
+        public Task DeleteAsync(string key, CancellationToken ct) => inner.DeleteAsync(key, ct);
+        public Task<ObjectListing> ListAsync(string prefix, string marker, int maxKeys, string delimiter, CancellationToken ct) => inner.ListAsync(prefix, marker, maxKeys, delimiter, ct);
+    }
+
+    [Fact]
+    public async Task Transient_store_failures_are_retried_by_the_adapter_and_misses_are_not()
+    {
+        await using var sidecar = await DaprSidecarStandIn.StartAsync(SidecarOptions.WithObjectStore(new FlakyBackend(new InMemoryObjectBackend(), failures: 2)));
+        using var client = new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint).Build();
+        var store = new DaprObjectStore(client, new DaprOptions());
+        var key = ObjectKeys.Segment(Stream, 3);
+
+        await store.PutAsync(key, new byte[] { 0x47, 1, 2 });
+        Assert.Equal(["create", "create", "create"], sidecar.Bindings["objectstore"].Operations);
+
+        Assert.Null(await store.GetAsync(ObjectKeys.Segment(Stream, 4)));
+        Assert.Equal(4, sidecar.Bindings["objectstore"].Operations.Count); // one call for the miss
+    }
+
+    [Fact]
+    public async Task A_store_that_stays_down_fails_after_the_retries_with_the_bindings_reason()
+    {
+        await using var sidecar = await DaprSidecarStandIn.StartAsync(SidecarOptions.WithObjectStore(new FlakyBackend(new InMemoryObjectBackend(), failures: 100)));
+        using var client = new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint).Build();
+        var store = new DaprObjectStore(client, new DaprOptions { ObjectStoreRetries = 2 });
+
+        var e = await Assert.ThrowsAsync<IOException>(() => store.PutAsync(ObjectKeys.Segment(Stream, 5), new byte[] { 0x47 }));
+        Assert.Contains("s3 binding error: uploading failed: Connection refused", e.Message, StringComparison.Ordinal);
+        Assert.Equal(3, sidecar.Bindings["objectstore"].Operations.Count);
+    }
+
     [Fact]
     public async Task Binary_objects_travel_raw_and_JSON_scalars_as_base64()
     {
