@@ -39,7 +39,7 @@ public static class DistributedHost
         return app;
     }
 
-    /// <summary>Build and run until stopped; configuration errors print one line and return 2.</summary>
+    /// <summary>Build and run until SIGTERM or Ctrl+C (then a graceful stop); configuration errors print one line and return 2.</summary>
     public static async Task<int> RunAsync(string[] args, int defaultPort, Action<WebApplicationBuilder> addModule, Action<WebApplication> mapModule)
     {
         WebApplication app;
@@ -52,7 +52,8 @@ public static class DistributedHost
             await Console.Error.WriteLineAsync($"{AppDomain.CurrentDomain.FriendlyName}: {e.Message.ReplaceLineEndings(" ")}");
             return 2;
         }
-        await app.RunAsync();
+        await using (app)
+            await app.RunUntilStoppedAsync();
         return 0;
     }
 

@@ -3,4 +3,4 @@ using DaprVideo.Ingest;
 
 // Ingest (Dapr app id "ingest"): the stream control API and capture loops; chunks go to the object store
 // binding, ChunkCaptured to topic "chunks", StreamEnded to topic "streams". It subscribes to nothing.
-return await DistributedHost.RunAsync(args, IngestModule.DefaultPort, b => b.AddIngest(), app => app.MapIngest());
+return await DistributedHost.RunAsync(args, IngestModule.DefaultPort, IngestApp.AddServices, IngestApp.MapEndpoints);

@@ -19,10 +19,13 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
     private readonly FrameBatcher _detector;
     private readonly TaskCompletionSource<string> _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Where in the data folder the streams' objects live.</summary>
+    public const string StreamsPrefix = "streams/";
+
     public EmbeddedPipeline(PipelineSettings settings, string dataDirectory, bool vodOnly)
     {
         Settings = settings;
-        Store = new FileObjectStore(dataDirectory, "streams/");
+        Store = new FileObjectStore(dataDirectory, StreamsPrefix);
         _model = settings.TfServingUrl is { } url
             ? new TfServingObjectDetector(TfServingOptions.FromUrl(url) with { ScoreThreshold = settings.Detector.ScoreThreshold, BatchSize = settings.BatchSize })
             : new OnnxObjectDetector(settings.Detector.ToOptions());

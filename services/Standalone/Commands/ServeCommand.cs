@@ -9,6 +9,7 @@ using DaprVideo.Ingest.Apis;
 using DaprVideo.Playlist;
 using DaprVideo.Playlist.Apis;
 using DaprVideo.Playlist.Viewer;
+using DaprVideo.Standalone.Adapters;
 using DaprVideo.Standalone.Cli;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -39,61 +40,56 @@ public static class ServeCommand
         if (!System.Net.IPAddress.TryParse(host, out _) && host != "localhost")
             throw new UsageException($"--host must be an IP address or localhost, not '{host}'.");
 
-        // --media takes MEDIA_DIRS' place; the environment's value is checked by the reader.
-        var mediaDirs = media is null
-            ? env.List(SettingsCatalogue.MediaDirs)
-            : media.Split(':', StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFullPath).ToList();
-        var ingestOptions = new IngestOptions
-        {
-            SegmentSeconds = settings.SegmentSeconds,
-            MediaDirectories = mediaDirs,
-            ApiKey = env.Text(SettingsCatalogue.ApiKey),
-            MaxStreams = env.WholeNumber(SettingsCatalogue.MaxStreams),
-            ScratchDirectory = Path.Combine(data, ".scratch"),
-        };
+        // The Ingest module's own settings (MEDIA_DIRS, API_KEY, MAX_STREAMS, SEGMENT_SECONDS); --media takes MEDIA_DIRS' place.
+        var ingestOptions = IngestOptions.FromSettings(env, scratchDirectory: Path.Combine(data, ".scratch")) with { SegmentSeconds = settings.SegmentSeconds };
+        if (media is not null)
+            ingestOptions = ingestOptions with { MediaDirectories = media.Split(':', StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFullPath).ToList() };
         try { ingestOptions.Validate(); }
         catch (ArgumentException e) { throw new UsageException(e.Message); } // a --media entry
 
-        await using var app = await BuildAsync(settings, ingestOptions, data, host, port, LogLevels.Read(env));
-        await app.StartAsync(cancellationToken);
-        var address = app.Urls.First();
-        await stdout.WriteLineAsync($"DaprVideo is serving on {address} (data in {data}). Press Ctrl+C to stop.");
+        // The demo is ours to regenerate: its old stream goes before the host starts, so neither the stream resume nor
+        // the playlist rebuild sees it.
+        if (demo) await DeleteDemoStreamAsync(data, cancellationToken);
 
-        if (demo)
+        await using var app = await BuildAsync(settings, ingestOptions, data, host, port, LogLevels.Read(env));
+        await app.RunUntilStoppedAsync(async running =>
         {
-            await StartDemoAsync(app.Services, data, cancellationToken);
-            await stdout.WriteLineAsync($"Demo stream: open {address}/?stream={DemoId}");
-        }
-        try { await Task.Delay(Timeout.Infinite, cancellationToken); }
-        catch (OperationCanceledException) { /* Ctrl+C */ }
-        await app.StopAsync(CancellationToken.None);
+            var address = app.Urls.First();
+            await stdout.WriteLineAsync($"DaprVideo is serving on {address} (data in {data}). Press Ctrl+C to stop.");
+            if (demo)
+            {
+                await StartDemoAsync(app.Services, data, running);
+                await stdout.WriteLineAsync($"Demo stream: open {address}/?stream={DemoId}");
+            }
+        }, cancellationToken);
         return 0;
     }
 
-    /// <summary>The web host with every module wired to the embedded pipeline; also used by tests.</summary>
+    /// <summary>
+    /// The web host composing the Ingest and Playlist modules (as their Dapr hosts do) on the embedded pipeline: the
+    /// data folder as object store, the in-process bus as publisher. Also used by tests.
+    /// </summary>
     /// <param name="logLevel">LOG_LEVEL: our own lines at this level, ASP.NET Core's per-request lines only at Debug.</param>
-    public static async Task<WebApplication> BuildAsync(PipelineSettings settings, IngestOptions ingestOptions, string data, string host, int port,
+    public static Task<WebApplication> BuildAsync(PipelineSettings settings, IngestOptions ingestOptions, string data, string host, int port,
         LogLevel logLevel = LogLevel.Information)
     {
-        Directory.CreateDirectory(ingestOptions.ScratchDirectory);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(ingestOptions);
         var pipeline = new EmbeddedPipeline(settings, data, vodOnly: false);
-        await pipeline.Playlists.RebuildAsync();
 
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls($"http://{host}:{port}");
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.AddDaprVideoLogLevels(logLevel);
-        builder.Services.AddProblemDetails();
+        // The in-process adapters behind the modules' ports; the pipeline's playlist builder is the one its bus feeds.
         builder.Services.AddSingleton(pipeline);
         builder.Services.AddSingleton<IObjectStore>(pipeline.Store);
-        builder.Services.AddSingleton(pipeline.Playlists);
-        builder.Services.AddSingleton(pipeline.PlaylistOptions);
-        builder.Services.AddHostedService<StalledPlaylistSweeper>();
+        builder.Services.AddSingleton<IEventPublisher>(pipeline.Bus);
         builder.Services.AddSingleton(pipeline.Ingestor);
-        builder.Services.AddSingleton(ingestOptions);
-        builder.Services.AddSingleton(new SourcePolicy(ingestOptions.MediaDirectories));
-        builder.Services.AddSingleton(new StreamRegistry(pipeline.Store));
-        builder.Services.AddSingleton<StreamManager>();
+        builder.Services.AddSingleton(pipeline.Playlists);
+        builder.Services.AddIngest(ingestOptions);
+        // One process applies every event itself: no catch-up with the store, but stalled streams move on.
+        builder.Services.AddPlaylist(new PlaylistSettings(pipeline.PlaylistOptions, FreshnessInterval: null) { SkipStalled = true });
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -101,17 +97,21 @@ public static class ServeCommand
         app.MapStreamsApi(ingestOptions.ApiKey);
         app.MapPlaylistApi();
         app.MapViewer();
-        return app;
+        return Task.FromResult(app);
+    }
+
+    private static async Task DeleteDemoStreamAsync(string data, CancellationToken cancellationToken)
+    {
+        var store = new FileObjectStore(data, EmbeddedPipeline.StreamsPrefix);
+        var id = StreamId.Parse(DemoId);
+        foreach (var key in await store.ListAsync(ObjectKeys.StreamPrefix(id), cancellationToken))
+            await store.DeleteAsync(key, cancellationToken);
     }
 
     private static async Task StartDemoAsync(IServiceProvider services, string data, CancellationToken cancellationToken)
     {
-        // The demo is ours to regenerate: a fresh clip and a fresh stream on every start.
+        // A fresh clip and a fresh stream on every start (the old stream was deleted before the host started).
         var id = StreamId.Parse(DemoId);
-        var store = services.GetRequiredService<IObjectStore>();
-        foreach (var key in await store.ListAsync(ObjectKeys.StreamPrefix(id), cancellationToken))
-            await store.DeleteAsync(key, cancellationToken);
-
         var clip = Path.Combine(data, ".demo", "demo.mp4");
         Directory.CreateDirectory(Path.GetDirectoryName(clip)!);
         var photos = DemoPhotos

@@ -88,7 +88,7 @@ public sealed class DistributedSystem : IAsyncDisposable
 
     public async Task<ServiceApp> StartIngestAsync()
     {
-        Ingest = await ServiceApp.StartAsync(IngestModule.AppId, IngestModule.DefaultPort, b => b.AddIngest(), a => a.MapIngest(), Settings());
+        Ingest = await ServiceApp.StartAsync(IngestModule.AppId, IngestModule.DefaultPort, IngestApp.AddServices, IngestApp.MapEndpoints, Settings());
         return Ingest;
     }
 
@@ -96,7 +96,7 @@ public sealed class DistributedSystem : IAsyncDisposable
 
     public async Task<ServiceApp> StartInferenceAsync()
     {
-        Inference = await ServiceApp.StartAsync(InferenceModule.AppId, InferenceModule.DefaultPort, b => b.AddInference(), a => a.MapInference(), Settings());
+        Inference = await ServiceApp.StartAsync(InferenceModule.AppId, InferenceModule.DefaultPort, InferenceApp.AddServices, InferenceApp.MapEndpoints, Settings());
         await Sidecar.ConnectAppAsync(Inference.BaseAddress, InferenceModule.AppId);
         return Inference;
     }
@@ -112,7 +112,7 @@ public sealed class DistributedSystem : IAsyncDisposable
     /// <summary>A Playlist replica; <paramref name="subscribe"/> false gives one that never gets an event (it must catch up from the store).</summary>
     public async Task<ServiceApp> StartPlaylistAsync(string appId, bool subscribe = true)
     {
-        var app = await ServiceApp.StartAsync(appId, PlaylistModule.DefaultPort, b => b.AddPlaylist(), a => a.MapPlaylist(), Settings());
+        var app = await ServiceApp.StartAsync(appId, PlaylistModule.DefaultPort, PlaylistApp.AddServices, PlaylistApp.MapEndpoints, Settings());
         _playlists.Add(app);
         if (subscribe) await Sidecar.ConnectAppAsync(app.BaseAddress, appId);
         await Eventually.HoldsAsync(async () => (await app.Http.GetAsync("health/ready")).IsSuccessStatusCode, ok => ok, $"{appId} ready", 30);

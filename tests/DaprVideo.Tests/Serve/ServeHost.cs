@@ -17,10 +17,12 @@ public sealed class ServeHost : IAsyncDisposable
     public HttpClient Http { get; private set; } = null!;
     public WebApplication App => _app!;
 
-    public static async Task<ServeHost> StartAsync(double segmentSeconds = 1, string? apiKey = null)
+    /// <param name="prepareData">Fills the data folder before the host starts (what an earlier run left there).</param>
+    public static async Task<ServeHost> StartAsync(double segmentSeconds = 1, string? apiKey = null, Func<string, Task>? prepareData = null)
     {
         var host = new ServeHost();
         Directory.CreateDirectory(host.Media);
+        if (prepareData is not null) await prepareData(host.Data);
         var settings = new PipelineSettings(segmentSeconds, DetectFps: 2, BatchSize: 4, BatchTimeoutMs: 20, Debug: false,
             new DetectorSettings(RepoPaths.Model, Threads: 2, ScoreThreshold: 0.5f));
         var ingest = new IngestOptions

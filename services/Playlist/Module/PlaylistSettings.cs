@@ -6,8 +6,19 @@ using Microsoft.Extensions.Configuration;
 namespace DaprVideo.Playlist;
 
 /// <summary>Playlist's settings (SEGMENT_SECONDS), read and validated once at start.</summary>
-public sealed record PlaylistSettings(PlaylistBuilderOptions Builder, TimeSpan FreshnessInterval)
+/// <param name="Builder">The playlist builder's options.</param>
+/// <param name="FreshnessInterval">
+/// How often a stream is caught up with the store before answering for it (replicas that each get only some events);
+/// null where one process applies every event itself (embedded).
+/// </param>
+public sealed record PlaylistSettings(PlaylistBuilderOptions Builder, TimeSpan? FreshnessInterval)
 {
+    /// <summary>
+    /// Let a stream that waits in vain for a lost segment move on after a quiet spell (<see cref="StalledPlaylistSweeper"/>).
+    /// Embedded only: it depends on each replica's clock, so replicas would stop agreeing byte for byte.
+    /// </summary>
+    public bool SkipStalled { get; init; }
+
     /// <summary>
     /// Later segments that may wait behind a missing one before it is given up. Distributed Inference finishes
     /// chunks out of order (several replicas, two chunks each), so this is higher than the embedded default:

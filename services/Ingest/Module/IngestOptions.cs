@@ -26,6 +26,38 @@ public sealed record IngestOptions
     /// </summary>
     public bool ResumeStreams { get; init; }
 
+    /// <summary>
+    /// Reads SEGMENT_SECONDS, MEDIA_DIRS, API_KEY, MAX_STREAMS and the scratch folder: <paramref name="scratchDirectory"/>
+    /// when the host has its own place for it, else INGEST_SCRATCH_DIR (default a temp folder), created now so a bad
+    /// path stops the host at start.
+    /// </summary>
+    public static IngestOptions FromSettings(SettingsReader settings, string? scratchDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new IngestOptions
+        {
+            SegmentSeconds = settings.Number(SettingsCatalogue.SegmentSeconds),
+            MediaDirectories = settings.List(SettingsCatalogue.MediaDirs),
+            ApiKey = settings.Text(SettingsCatalogue.ApiKey),
+            MaxStreams = settings.WholeNumber(SettingsCatalogue.MaxStreams),
+            ScratchDirectory = scratchDirectory ?? ScratchFromSettings(settings),
+        };
+    }
+
+    private static string ScratchFromSettings(SettingsReader settings)
+    {
+        var setting = SettingsCatalogue.IngestScratchDir;
+        var path = settings.Text(setting, Path.Combine(Path.GetTempPath(), "daprvideo-ingest"));
+        try
+        {
+            return Directory.CreateDirectory(Path.GetFullPath(path)).FullName;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new SettingsException(setting.Name, $"cannot create '{path}': {e.Message}", e);
+        }
+    }
+
     public void Validate()
     {
         if (!SettingsCatalogue.SegmentSeconds.Allows(SegmentSeconds))

@@ -1,18 +1,20 @@
-using DaprVideo.Core.Events;
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Ports;
-using DaprVideo.DaprAdapters;
 using DaprVideo.Playlist.Apis;
 using DaprVideo.Playlist.Viewer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace DaprVideo.Playlist;
 
-/// <summary>The Playlist module as a service: segment and stream events in, HLS, search and the viewer out.</summary>
+/// <summary>
+/// The Playlist module: segment and stream events in (its host delivers them to <see cref="PlaylistBuilder"/>), HLS,
+/// search and the viewer out, over whatever IObjectStore the host registered.
+/// </summary>
 public static partial class PlaylistModule
 {
     public const string AppId = "playlist";
@@ -20,31 +22,35 @@ public static partial class PlaylistModule
     public const string SegmentsDeadLetterTopic = "segments-dead";
     public const string StreamsDeadLetterTopic = "streams-dead";
 
-    /// <summary>Reads <see cref="PlaylistSettings"/> (validated now); registers the builder, the store catch-up and the start-up rebuild.</summary>
-    public static WebApplicationBuilder AddPlaylist(this WebApplicationBuilder builder)
+    /// <summary>
+    /// Registers the playlist builder (unless the host already registered the one its events feed), the store
+    /// catch-up when <see cref="PlaylistSettings.FreshnessInterval"/> is set, the stalled-stream sweeper when
+    /// <see cref="PlaylistSettings.SkipStalled"/> is, and the rebuild from the store once the host has started.
+    /// </summary>
+    public static IServiceCollection AddPlaylist(this IServiceCollection services, PlaylistSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        var settings = PlaylistSettings.From(builder.Configuration);
-        builder.Services.AddProblemDetails();
-        builder.Services.AddSingleton(settings);
-        builder.Services.AddSingleton(sp => new PlaylistBuilder(sp.GetRequiredService<IObjectStore>(), settings.Builder));
-        builder.Services.AddSingleton(sp => new PlaylistFreshness(sp.GetRequiredService<PlaylistBuilder>(), settings.FreshnessInterval));
-        builder.Services.AddSingleton<PlaylistRebuild>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<PlaylistRebuild>());
-        builder.Services.AddHealthChecks().AddCheck<PlaylistRebuild>("playlist-rebuilt");
-        return builder;
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(settings);
+        services.AddProblemDetails();
+        services.AddSingleton(settings);
+        services.AddSingleton(settings.Builder);
+        services.TryAddSingleton(sp => new PlaylistBuilder(sp.GetRequiredService<IObjectStore>(), settings.Builder));
+        if (settings.FreshnessInterval is { } interval)
+            services.AddSingleton(sp => new PlaylistFreshness(sp.GetRequiredService<PlaylistBuilder>(), interval));
+        if (settings.SkipStalled)
+            services.AddHostedService<StalledPlaylistSweeper>();
+        services.AddSingleton<PlaylistRebuild>();
+        services.AddHostedService(sp => sp.GetRequiredService<PlaylistRebuild>());
+        services.AddHealthChecks().AddCheck<PlaylistRebuild>("playlist-rebuilt");
+        return services;
     }
 
-    /// <summary>Subscribes <c>segments</c> and <c>streams</c> (with dead-letter topics); maps HLS, search, the stream directory and the viewer.</summary>
+    /// <summary>The module on its own host: HLS, search, the stream directory and the viewer, with problem-details errors.</summary>
     public static WebApplication MapPlaylist(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapEventSubscription<SegmentAnnotated>(Topics.Segments,
-            (segment, services, ct) => services.GetRequiredService<PlaylistBuilder>().OnSegmentAsync(segment, ct), SegmentsDeadLetterTopic);
-        app.MapEventSubscription<StreamEnded>(Topics.Streams,
-            (ended, services, ct) => services.GetRequiredService<PlaylistBuilder>().OnStreamEndedAsync(ended, ct), StreamsDeadLetterTopic);
         app.MapPlaylistApi();
         app.MapStreamDirectory();
         app.MapViewer();
@@ -52,8 +58,8 @@ public static partial class PlaylistModule
     }
 
     /// <summary>
-    /// Rebuilds every stream from the store once the host is up (the store is behind the sidecar), retrying
-    /// while the sidecar is not ready; readiness stays unhealthy until it is done. Events that arrive meanwhile
+    /// Rebuilds every stream from the store once the host is up (a store behind a sidecar waits for the app),
+    /// retrying while it is not ready; readiness stays unhealthy until it is done. Events that arrive meanwhile
     /// are applied as usual: both paths are idempotent and order-independent.
     /// </summary>
     internal sealed partial class PlaylistRebuild(PlaylistBuilder playlists, IHostApplicationLifetime lifetime, ILogger<PlaylistRebuild> logger)

@@ -1,0 +1,37 @@
+using DaprVideo.Core.Vision;
+using DaprVideo.Core.Media;
+using DaprVideo.Core.Pipeline;
+using DaprVideo.Core.Ports;
+using DaprVideo.TfServing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DaprVideo.Inference;
+
+/// <summary>
+/// The Inference module: ChunkCaptured → detect (TF Serving, batched across streams) + annotate → SegmentAnnotated,
+/// over whatever IObjectStore/IEventPublisher the host registered; the host delivers chunks to <see cref="ChunkWork"/>.
+/// </summary>
+public static class InferenceModule
+{
+    public const string AppId = "inference";
+    public const int DefaultPort = 5102;
+    public const string DeadLetterTopic = "chunks-dead";
+
+    /// <summary>Registers the detector, annotator, processor and the chunk work for <paramref name="settings"/>.</summary>
+    public static IServiceCollection AddInference(this IServiceCollection services, InferenceSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(settings);
+        services.AddSingleton(settings);
+        services.AddSingleton(settings.Pipeline);
+        // One FrameBatcher for the whole process: frames of every stream in work share each Predict call.
+        services.AddTfServingDetector(settings.TfServing);
+        services.AddSingleton(sp => new SegmentAnnotator(
+            sp.GetRequiredService<IObjectDetector>(), settings.Pipeline, new FrameDecoder(), new SegmentEncoder()));
+        services.AddSingleton(sp => new ChunkProcessor(
+            sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IEventPublisher>(),
+            sp.GetRequiredService<SegmentAnnotator>(), settings.Pipeline));
+        services.AddSingleton<ChunkWork>();
+        return services;
+    }
+}
