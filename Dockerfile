@@ -16,8 +16,11 @@ COPY services/Settings/DaprVideo.Settings.csproj services/Settings/
 COPY services/ServiceDefaults/DaprVideo.ServiceDefaults.csproj services/ServiceDefaults/
 COPY services/DaprAdapters/DaprVideo.DaprAdapters.csproj services/DaprAdapters/
 COPY services/TfServing/DaprVideo.TfServing.csproj services/TfServing/
+COPY services/Ingest/Module/DaprVideo.Ingest.Module.csproj services/Ingest/Module/
 COPY services/Ingest/DaprVideo.Ingest.csproj services/Ingest/
+COPY services/Inference/Module/DaprVideo.Inference.Module.csproj services/Inference/Module/
 COPY services/Inference/DaprVideo.Inference.csproj services/Inference/
+COPY services/Playlist/Module/DaprVideo.Playlist.Module.csproj services/Playlist/Module/
 COPY services/Playlist/DaprVideo.Playlist.csproj services/Playlist/
 COPY services/ModelServer/DaprVideo.ModelServer.csproj services/ModelServer/
 
