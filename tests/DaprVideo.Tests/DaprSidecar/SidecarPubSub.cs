@@ -6,14 +6,11 @@ using System.Threading.Channels;
 namespace DaprVideo.Tests.DaprSidecar;
 
 /// <summary>
-/// The stand-in's broker and subscriber side: per (app, topic) subscription queues fed by PublishEvent,
-/// delivered over HTTP to the routes each app announced at <c>GET /dapr/subscribe</c>, with the answers
-/// interpreted as daprd's HTTP postman does (dapr/dapr pkg/runtime/subscription/postman/http):
-/// 2xx + {"status":"SUCCESS"|""} or an unparsable/empty body → acknowledged; RETRY or an unknown status →
-/// redelivered; DROP or HTTP 404 → dropped; any other status or a connection error → redelivered.
-/// Dropped and exhausted messages go to the route's dead-letter topic (same pubsub, original CloudEvent
-/// unchanged) when one is declared. Like a Redis Streams consumer group created at "0", a new subscription
-/// first receives what the topic already holds.
+/// The in-memory broker of the in-process tests (not daprd: see <see cref="DaprdSubscriptions"/> for that): per
+/// (app, topic) queues fed by PublishEvent, delivered to the routes each app announced, answers read by
+/// <see cref="AppPostman"/>. It duplicates and reorders on purpose (<see cref="DeliveryPolicy"/>), retries with a
+/// fixed backoff of its own instead of a Resiliency spec, applies no topic scopes, and dead-letters a dropped or
+/// exhausted message at once when the route declares a topic. A new subscription first receives what the topic holds.
 /// </summary>
 public sealed class SidecarPubSub : IAsyncDisposable
 {
