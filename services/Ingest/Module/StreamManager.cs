@@ -164,7 +164,7 @@ public sealed partial class StreamManager(ChunkIngestor ingestor, StreamRegistry
     /// Passes chunks through and records progress after each one: the code after <c>yield</c> runs once the
     /// ingestor has stored and announced the chunk and asks for the next.
     /// </summary>
-    private async IAsyncEnumerable<CapturedChunk> Recorded(RunningStream stream, IAsyncEnumerable<CapturedChunk> chunks, bool resumed,
+    private async IAsyncEnumerable<ChunkFile> Recorded(RunningStream stream, IAsyncEnumerable<ChunkFile> chunks, bool resumed,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var first = true;
