@@ -20,6 +20,6 @@ public static class InferenceApp
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapEventSubscription<ChunkCaptured>(Topics.Chunks,
-            (chunk, services, ct) => services.GetRequiredService<ChunkWork>().HandleAsync(chunk, ct), InferenceModule.DeadLetterTopic);
+            (chunk, services, ct) => services.GetRequiredService<ChunkProcessingGate>().HandleAsync(chunk, ct), InferenceModule.DeadLetterTopic);
     }
 }

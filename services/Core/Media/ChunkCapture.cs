@@ -42,7 +42,7 @@ public sealed partial class ChunkCapture
     /// cancelled (or until <see cref="ChunkCaptureOptions.MaxReconnectAttempts"/> is exhausted).
     /// Throws <see cref="MediaException"/> with ffmpeg's reason when the source is not usable video.
     /// </summary>
-    public async IAsyncEnumerable<CapturedChunk> CaptureAsync(
+    public async IAsyncEnumerable<ChunkFile> CaptureAsync(
         IProgress<CaptureProgress>? progress = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -80,7 +80,7 @@ public sealed partial class ChunkCapture
         return delay;
     }
 
-    private async IAsyncEnumerable<CapturedChunk> RunAttemptAsync(
+    private async IAsyncEnumerable<ChunkFile> RunAttemptAsync(
         CaptureState state, AttemptOutcome outcome, IProgress<CaptureProgress>? progress,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -145,7 +145,7 @@ public sealed partial class ChunkCapture
                 }
                 attemptStartPts ??= startPts;
 
-                var chunk = new CapturedChunk(
+                var chunk = new ChunkFile(
                     state.NextSequence,
                     bytes,
                     anchor + TimeSpan.FromSeconds(Math.Max(0, startPts - attemptStartPts.Value)),

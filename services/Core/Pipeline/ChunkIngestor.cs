@@ -14,7 +14,7 @@ public sealed class ChunkIngestor(IObjectStore store, IEventPublisher events)
     /// <param name="published">Told of each chunk once it is stored and announced (progress, last sequence on cancel).</param>
     /// <param name="streamStart">Start of the stream's first chunk when resuming it (offsets run on from there); null for a new stream.</param>
     /// <returns>The last sequence stored, or -1 when the source yielded nothing.</returns>
-    public async Task<long> IngestAsync(StreamId id, IAsyncEnumerable<CapturedChunk> chunks,
+    public async Task<long> IngestAsync(StreamId id, IAsyncEnumerable<ChunkFile> chunks,
         Action<ChunkCaptured>? published = null, DateTimeOffset? streamStart = null, CancellationToken cancellationToken = default)
     {
         var last = -1L;

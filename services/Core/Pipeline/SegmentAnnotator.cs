@@ -22,7 +22,7 @@ public sealed class SegmentAnnotator(
     // Annotators hold a Skia typeface and are not thread-safe: one per chunk in flight, reused.
     private readonly ConcurrentBag<FrameAnnotator> _annotators = [];
 
-    public async Task<AnnotatedSegment> AnnotateAsync(ReadOnlyMemory<byte> chunk, double offsetSeconds, CancellationToken cancellationToken = default)
+    public async Task<EncodedSegment> AnnotateAsync(ReadOnlyMemory<byte> chunk, double offsetSeconds, CancellationToken cancellationToken = default)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var queue = Channel.CreateBounded<PendingFrame>(new BoundedChannelOptions(options.FrameQueueCapacity)
@@ -69,7 +69,7 @@ public sealed class SegmentAnnotator(
             if (encoding is null) throw new MediaException($"Chunk of {chunk.Length} bytes holds no video frames.");
             var segment = await encoding.CompleteAsync(stop.Token);
             var duration = encoding.FramesWritten * encoding.Format.FrameRate.FrameDuration;
-            return new AnnotatedSegment(segment, duration, encoding.FramesWritten, !state.Unavailable, frames);
+            return new EncodedSegment(segment, duration, encoding.FramesWritten, !state.Unavailable, frames);
         }
         finally
         {

@@ -1,7 +1,10 @@
+using System.Text.Json.Serialization;
+
 namespace DaprVideo.Core.Search;
 
 /// <summary>
 /// One line of <c>detections.jsonl</c> and one hit of a detection query:
 /// <c>{"segment":n,"t":seconds,"detections":[...]}</c>.
 /// </summary>
-public sealed record DetectionLine(long Segment, double T, IReadOnlyList<Vision.Detection> Detections);
+/// <param name="Sequence">The segment's sequence number, <c>segment</c> in the JSON.</param>
+public sealed record DetectionLine([property: JsonPropertyName("segment")] long Sequence, double T, IReadOnlyList<Vision.Detection> Detections);

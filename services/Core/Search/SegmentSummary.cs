@@ -3,8 +3,9 @@ using System.Text.Json.Serialization;
 namespace DaprVideo.Core.Search;
 
 /// <summary>One segment on a viewer timeline: when it plays and which labels it contains (ordered by label).</summary>
+/// <param name="Sequence">The segment's sequence number, called <c>segment</c> in the JSON the viewer reads.</param>
 public sealed record SegmentSummary(
-    long Segment,
+    [property: JsonPropertyName("segment")] long Sequence,
     DateTimeOffset Start,
     [property: JsonPropertyName("duration")] double DurationSeconds,
     bool Annotated,

@@ -9,7 +9,7 @@ namespace DaprVideo.Inference;
 
 /// <summary>
 /// The Inference module: ChunkCaptured → detect (TF Serving, batched across streams) + annotate → SegmentAnnotated,
-/// over whatever IObjectStore/IEventPublisher the host registered; the host delivers chunks to <see cref="ChunkWork"/>.
+/// over whatever IObjectStore/IEventPublisher the host registered; the host delivers chunks to <see cref="ChunkProcessingGate"/>.
 /// </summary>
 public static class InferenceModule
 {
@@ -31,7 +31,7 @@ public static class InferenceModule
         services.AddSingleton(sp => new ChunkProcessor(
             sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IEventPublisher>(),
             sp.GetRequiredService<SegmentAnnotator>(), settings.Pipeline));
-        services.AddSingleton<ChunkWork>();
+        services.AddSingleton<ChunkProcessingGate>();
         return services;
     }
 }

@@ -20,7 +20,7 @@ public static partial class IngestModule
     public const int DefaultPort = 5101;
 
     /// <summary>
-    /// Registers the source policy, the stream registry, the ingestor and the stream manager for
+    /// Registers the source policy, the stream registry, the ingestor and the stream captures for
     /// <paramref name="options"/> (validated now), and resumes the registry's active streams once the host has started.
     /// </summary>
     public static IServiceCollection AddIngest(this IServiceCollection services, IngestOptions options)
@@ -35,7 +35,7 @@ public static partial class IngestModule
         services.AddSingleton(new SourcePolicy(options.MediaDirectories));
         services.AddSingleton(sp => new StreamRegistry(sp.GetRequiredService<IObjectStore>()));
         services.TryAddSingleton(sp => new ChunkIngestor(sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IEventPublisher>()));
-        services.AddSingleton<StreamManager>();
+        services.AddSingleton<StreamCaptures>();
         services.AddHostedService<StreamResumer>();
         return services;
     }
@@ -50,7 +50,7 @@ public static partial class IngestModule
     }
 
     /// <summary>Resumes the registry's streams once the app is serving (a sidecar may need a moment: retried).</summary>
-    private sealed partial class StreamResumer(StreamManager manager, SourcePolicy policy, IHostApplicationLifetime lifetime, ILogger<StreamResumer> logger)
+    private sealed partial class StreamResumer(StreamCaptures captures, SourcePolicy policy, IHostApplicationLifetime lifetime, ILogger<StreamResumer> logger)
         : BackgroundService
     {
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -63,7 +63,7 @@ public static partial class IngestModule
             {
                 try
                 {
-                    var resumed = await manager.ResumeAsync(policy, stoppingToken);
+                    var resumed = await captures.ResumeAsync(policy, stoppingToken);
                     LogResumed(logger, resumed);
                     return;
                 }

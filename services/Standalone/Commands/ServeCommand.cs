@@ -117,6 +117,6 @@ public static class ServeCommand
         var photos = DemoPhotos
             .Select(p => Path.Combine(AppContext.BaseDirectory, "demo", p)).ToList();
         await StillsClip.CreateAsync(photos, clip, secondsEach: 6, cancellationToken: cancellationToken);
-        await services.GetRequiredService<StreamManager>().StartAsync(id, VideoSource.Parse(clip), simulateLive: true, cancellationToken);
+        await services.GetRequiredService<StreamCaptures>().StartAsync(id, VideoSource.Parse(clip), simulateLive: true, cancellationToken);
     }
 }

@@ -52,7 +52,7 @@ public sealed class ShutdownTests
     [MemberData(nameof(Deployables))]
     public void Inference_finishes_a_chunk_in_flight_before_it_is_told_to_stop(string directory)
     {
-        // ChunkWork cancels its chunks at ApplicationStopping, i.e. at SIGTERM: the preStop is the time they get.
+        // ChunkProcessingGate cancels its chunks at ApplicationStopping, i.e. at SIGTERM: the preStop is the time they get.
         var budget = ShutdownBudget.Of(Rendered.Of(directory).DaprApp(Conventions.Inference.Id));
         Assert.True(budget.PreStopSeconds >= ChunkInFlightSeconds,
             $"{directory}: inference preStop {budget.PreStopSeconds} s is shorter than a chunk in flight ({ChunkInFlightSeconds} s)");

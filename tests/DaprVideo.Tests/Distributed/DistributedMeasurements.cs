@@ -34,7 +34,7 @@ public sealed class DistributedMeasurements(CephRgwFixture ceph, DetectorFixture
         var playlist = system.Playlists[0];
 
         // Real time (simulated live): a chunk every second, as a camera would give them.
-        await system.Ingest.Services.GetRequiredService<StreamManager>().StartAsync(id, VideoSource.Parse(clip), simulateLive: true);
+        await system.Ingest.Services.GetRequiredService<StreamCaptures>().StartAsync(id, VideoSource.Parse(clip), simulateLive: true);
         var seen = new Dictionary<string, long>(StringComparer.Ordinal);
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(120))

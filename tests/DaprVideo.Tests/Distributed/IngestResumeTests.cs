@@ -77,7 +77,7 @@ public sealed class IngestResumeTests(CephRgwFixture ceph, DetectorFixture detec
         Assert.Equal(4, ended.Single(e => e.StreamId == orphan.Value).LastSequence);
         var status = await PipelineEndToEndTests.TextAsync(system.Ingest, $"api/streams/{orphan}");
         Assert.Contains("\"state\":\"failed\"", status, StringComparison.Ordinal);
-        Assert.Contains(StreamManager.NotResumableError, status, StringComparison.Ordinal);
+        Assert.Contains(StreamCaptures.NotResumableError, status, StringComparison.Ordinal);
         // Its id stays taken: a new stream must not mix with its stored sequences.
         using var again = await system.AddStreamAsync(orphan.Value, "testsrc");
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);

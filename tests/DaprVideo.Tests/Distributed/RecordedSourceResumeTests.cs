@@ -17,7 +17,7 @@ public sealed class RecordedSourceResumeTests
         var capture = new ChunkCapture(VideoSource.Parse(clip), tmp.File("scratch"),
             new ChunkCaptureOptions { SegmentSeconds = 1, FirstSequence = 4, StartSeconds = 4 });
 
-        var chunks = new List<CapturedChunk>();
+        var chunks = new List<ChunkFile>();
         await foreach (var chunk in capture.CaptureAsync()) chunks.Add(chunk);
 
         Assert.Equal(4, chunks[0].Sequence);

@@ -108,7 +108,7 @@ public sealed class ChunkCaptureTests(MediaClips clips)
             MaxReconnectAttempts = 0,
         };
         var capture = new ChunkCapture(VideoSource.Parse(server.Url("/cam.ts")), clips.NewScratchDirectory(), options);
-        var chunks = new List<CapturedChunk>();
+        var chunks = new List<ChunkFile>();
 
         var e = await Assert.ThrowsAsync<MediaException>(async () =>
         {
@@ -128,7 +128,7 @@ public sealed class ChunkCaptureTests(MediaClips clips)
         var scratch = clips.NewScratchDirectory();
         var capture = new ChunkCapture(VideoSource.Parse("testsrc:size=160x120:rate=10"), scratch, new ChunkCaptureOptions { SegmentSeconds = 0.5 });
         using var cts = new CancellationTokenSource(Timeout);
-        CapturedChunk? first = null;
+        ChunkFile? first = null;
 
         await foreach (var chunk in capture.CaptureAsync(cancellationToken: cts.Token))
         {
@@ -164,10 +164,10 @@ public sealed class ChunkCaptureTests(MediaClips clips)
             .Select(p => int.Parse(p.Pid, CultureInfo.InvariantCulture))
             .ToList();
 
-    private static async Task<List<CapturedChunk>> Collect(IAsyncEnumerable<CapturedChunk> chunks)
+    private static async Task<List<ChunkFile>> Collect(IAsyncEnumerable<ChunkFile> chunks)
     {
         using var cts = new CancellationTokenSource(Timeout);
-        var list = new List<CapturedChunk>();
+        var list = new List<ChunkFile>();
         await foreach (var chunk in chunks.WithCancellation(cts.Token)) list.Add(chunk);
         return list;
     }

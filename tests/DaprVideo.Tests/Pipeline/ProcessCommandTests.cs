@@ -67,7 +67,7 @@ public class ProcessCommandTests(ProcessedClipFixture clip) : IClassFixture<Proc
         {
             var expected = PhotoClip.LabelAt(line.T);
             Assert.True(line.Detections.Any(d => d.Label == expected), $"t={line.T}: expected {expected}, got {string.Join(",", line.Detections.Select(d => d.Label))}");
-            Assert.Equal((long)(line.T / PhotoClip.SecondsPerPhoto), line.Segment);
+            Assert.Equal((long)(line.T / PhotoClip.SecondsPerPhoto), line.Sequence);
         }
     }
 

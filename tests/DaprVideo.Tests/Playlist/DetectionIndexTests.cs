@@ -36,7 +36,7 @@ public class DetectionIndexTests
 
         var hits = index.Query();
 
-        Assert.Equal([(0L, 0.0), (0L, 2.0), (2L, 6.0), (2L, 7.0)], hits.Select(h => (h.Segment, h.T)));
+        Assert.Equal([(0L, 0.0), (0L, 2.0), (2L, 6.0), (2L, 7.0)], hits.Select(h => (h.Sequence, h.T)));
         Assert.Equal(3, index.SegmentCount);
     }
 
@@ -81,7 +81,7 @@ public class DetectionIndexTests
 
         var timeline = index.Timeline();
 
-        Assert.Equal([0L, 1L, 2L], timeline.Select(s => s.Segment));
+        Assert.Equal([0L, 1L, 2L], timeline.Select(s => s.Sequence));
         Assert.Equal([new LabelSummary("cat", 1, 0.6f), new LabelSummary("person", 2, 0.9f)], timeline[0].Labels);
         Assert.Empty(timeline[1].Labels);
         Assert.Equal([new LabelSummary("cat", 2, 0.8f)], timeline[2].Labels);

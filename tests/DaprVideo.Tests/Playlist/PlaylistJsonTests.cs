@@ -30,8 +30,21 @@ public class PlaylistJsonTests
 
         Assert.Equal("""{"segment":7,"t":21.5,"detections":[{"label":"person","classId":1,"score":0.87,"box":{"x":0.1,"y":0.2,"w":0.3,"h":0.5}}]}""", json);
         var back = JsonSerializer.Deserialize(json, CoreJsonContext.Default.DetectionLine)!;
-        Assert.Equal((7L, 21.5), (back.Segment, back.T));
+        Assert.Equal((7L, 21.5), (back.Sequence, back.T));
         Assert.Equal([Person], back.Detections);
+    }
+
+    [Fact]
+    public void Segment_summary_serialises_its_sequence_as_segment()
+    {
+        var summary = new SegmentSummary(3, new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), 2.5, true, [new LabelSummary("person", 2, 0.5f)]);
+
+        var json = JsonSerializer.Serialize(summary, CoreJsonContext.Default.SegmentSummary);
+
+        using var document = JsonDocument.Parse(json);
+        Assert.Equal(["segment", "start", "duration", "annotated", "labels"], document.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(3, document.RootElement.GetProperty("segment").GetInt64());
+        Assert.Equal(summary.Sequence, JsonSerializer.Deserialize(json, CoreJsonContext.Default.SegmentSummary)!.Sequence);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class LogLevelTests
     private const string RequestLines = "Microsoft.AspNetCore.Hosting.Diagnostics";
     private const string Routing = "Microsoft.AspNetCore.Routing.EndpointMiddleware";
     private const string Lifetime = "Microsoft.Hosting.Lifetime";
-    private const string Ours = "DaprVideo.Ingest.StreamManager";
+    private const string Ours = "DaprVideo.Ingest.StreamCaptures";
 
     private static ILoggerFactory Factory(LogLevel level) =>
         new ServiceCollection().AddLogging(b => b.AddProvider(new EveryLineProvider()).AddDaprVideoLogLevels(level))

@@ -14,17 +14,17 @@ public static class StreamsApi
     {
         var streams = app.MapGroup("/api/streams");
         var key = new ApiKeyFilter(apiKey);
-        streams.MapGet("/", (StreamManager manager) => Results.Ok(manager.List()));
-        streams.MapGet("/{id}", (string id, StreamManager manager) =>
+        streams.MapGet("/", (StreamCaptures captures) => Results.Ok(captures.List()));
+        streams.MapGet("/{id}", (string id, StreamCaptures captures) =>
             !StreamId.TryParse(id, out var streamId) ? Problems.InvalidStreamId(id)
-            : manager.Get(streamId) is { } status ? Results.Ok(status)
+            : captures.Get(streamId) is { } status ? Results.Ok(status)
             : Problems.NotFound($"No stream '{streamId}'."));
         streams.MapPost("/", CreateAsync).AddEndpointFilter(key);
         streams.MapDelete("/{id}", DeleteAsync).AddEndpointFilter(key);
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(StreamRequest? request, StreamManager manager, SourcePolicy policy, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(StreamRequest? request, StreamCaptures captures, SourcePolicy policy, CancellationToken cancellationToken)
     {
         if (request is null) return Problems.BadRequest("Send a JSON body {\"id\": \"...\", \"source\": \"...\"}.");
         if (!StreamId.TryParse(request.Id, out var id)) return Problems.InvalidStreamId(request.Id ?? "");
@@ -32,7 +32,7 @@ public static class StreamsApi
         try
         {
             policy.Check(source);
-            var status = await manager.StartAsync(id, source, cancellationToken: cancellationToken);
+            var status = await captures.StartAsync(id, source, cancellationToken: cancellationToken);
             return Results.Created($"/api/streams/{id}", status);
         }
         catch (ArgumentException e)
@@ -45,9 +45,9 @@ public static class StreamsApi
         }
     }
 
-    private static async Task<IResult> DeleteAsync(string id, StreamManager manager)
+    private static async Task<IResult> DeleteAsync(string id, StreamCaptures captures)
     {
         if (!StreamId.TryParse(id, out var streamId)) return Problems.InvalidStreamId(id);
-        return await manager.StopAsync(streamId) ? Results.NoContent() : Problems.NotFound($"No stream '{streamId}'.");
+        return await captures.StopAsync(streamId) ? Results.NoContent() : Problems.NotFound($"No stream '{streamId}'.");
     }
 }

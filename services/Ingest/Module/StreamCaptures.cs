@@ -13,7 +13,7 @@ namespace DaprVideo.Ingest;
 /// <see cref="StreamRegistry"/> so a restarted Ingest resumes it (<see cref="ResumeAsync"/>).
 /// Stopping a stream ends its playlist.
 /// </summary>
-public sealed partial class StreamManager(ChunkIngestor ingestor, StreamRegistry registry, IngestOptions options, ILogger<StreamManager> logger) : IAsyncDisposable
+public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistry registry, IngestOptions options, ILogger<StreamCaptures> logger) : IAsyncDisposable
 {
     /// <summary>Why a credentialed stream is not resumed: we do not persist secrets.</summary>
     public const string NotResumableError = "Ingest restarted and the source's credentials are not persisted; add the stream again.";
@@ -164,7 +164,7 @@ public sealed partial class StreamManager(ChunkIngestor ingestor, StreamRegistry
     /// Passes chunks through and records progress after each one: the code after <c>yield</c> runs once the
     /// ingestor has stored and announced the chunk and asks for the next.
     /// </summary>
-    private async IAsyncEnumerable<CapturedChunk> Recorded(RunningStream stream, IAsyncEnumerable<CapturedChunk> chunks, bool resumed,
+    private async IAsyncEnumerable<ChunkFile> Recorded(RunningStream stream, IAsyncEnumerable<ChunkFile> chunks, bool resumed,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var first = true;

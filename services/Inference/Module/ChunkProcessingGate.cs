@@ -13,7 +13,7 @@ namespace DaprVideo.Inference;
 /// broker that gives up waiting does not waste a half-done segment; at shutdown it is cancelled and the
 /// unacknowledged event is delivered again to the next replica.
 /// </summary>
-public sealed class ChunkWork(ChunkProcessor processor, InferenceSettings settings, IHostApplicationLifetime lifetime) : IDisposable
+public sealed class ChunkProcessingGate(ChunkProcessor processor, InferenceSettings settings, IHostApplicationLifetime lifetime) : IDisposable
 {
     private readonly ConcurrentDictionary<(string Stream, long Sequence), Lazy<Task>> _inFlight = new();
     private readonly SemaphoreSlim _slots = new(settings.ChunkConcurrency, settings.ChunkConcurrency);
