@@ -182,7 +182,7 @@ public sealed class KafkaBroker : IPubSubBroker
                 continue;
             }
 
-            var schedule = Settings.BackOff.Start(_cluster.Time);
+            var schedule = Settings.BackOff.NewBackOff(_cluster.Time, Random.Shared.NextDouble);
             var failed = false;
             while (true)
             {

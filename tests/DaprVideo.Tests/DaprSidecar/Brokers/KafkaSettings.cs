@@ -46,7 +46,7 @@ public sealed class KafkaSettings
     /// <summary>"range" or "roundrobin".</summary>
     public string RebalanceStrategy { get; private init; } = "range";
 
-    public KafkaBackOff BackOff { get; private init; } = new();
+    public Resiliency.RetryConfig BackOff { get; private init; } = new();
 
     /// <summary>Warnings the component logs while parsing (e.g. an unknown rebalance strategy).</summary>
     public IReadOnlyList<string> Warnings { get; private init; } = [];
@@ -139,12 +139,12 @@ public sealed class KafkaSettings
 
     // kafka.go Init: retry.DecodeConfigWithPrefix(&backOffConfig, metadata, "backOff"): keys starting exactly with
     // "backOff", the rest uncapitalised, decoded by dapr/kit config (durations: integer = ms).
-    private static KafkaBackOff ParseBackOff(IReadOnlyDictionary<string, string> md)
+    private static Resiliency.RetryConfig ParseBackOff(IReadOnlyDictionary<string, string> md)
     {
         var stripped = md.Where(kv => kv.Key.StartsWith("backOff", StringComparison.Ordinal) && kv.Key.Length > 7)
             .ToDictionary(kv => char.ToLowerInvariant(kv.Key[7]) + kv.Key[8..], kv => kv.Value, StringComparer.Ordinal);
         var meta = new ComponentMetadata(stripped);
-        var defaults = new KafkaBackOff();
+        var defaults = new Resiliency.RetryConfig();
         var exponential = false;
         if (meta.Get("policy") is { } policy)
         {
@@ -161,9 +161,9 @@ public sealed class KafkaSettings
         long maxRetries = defaults.MaxRetries;
         if (meta.Get("maxRetries") is { } mr && !ComponentMetadata.TryParseLong(mr, out maxRetries)) meta.Error("maxRetries", $"invalid int64 \"{mr}\"");
         if (meta.DecodeErrors() is { } errors) throw new InvalidDataException(errors);
-        return new KafkaBackOff
+        return new Resiliency.RetryConfig
         {
-            Exponential = exponential,
+            Policy = exponential ? Resiliency.RetryBackOff.Exponential : Resiliency.RetryBackOff.Constant,
             Duration = duration,
             InitialInterval = initial,
             RandomizationFactor = randomization,
