@@ -14,7 +14,7 @@ public static class DaprAdapterExtensions
     /// <summary>
     /// Reads and validates <see cref="DaprOptions"/> now (bad values stop the host here), registers a
     /// <see cref="DaprClient"/> for the configured sidecar, <see cref="IObjectStore"/> = <see cref="DaprObjectStore"/>,
-    /// <see cref="IEventPublisher"/> = <see cref="DaprEventPublisher"/>, and the sidecar readiness check.
+    /// <see cref="IEventPublisher"/> = <see cref="DaprEventPublisher"/>, <see cref="ISecretStore"/> = <see cref="DaprSecretStore"/>, and the sidecar readiness check.
     /// </summary>
     public static WebApplicationBuilder AddDaprAdapters(this WebApplicationBuilder builder)
     {
@@ -35,6 +35,7 @@ public static class DaprAdapterExtensions
         });
         builder.Services.AddSingleton<IObjectStore>(sp => new DaprObjectStore(sp.GetRequiredService<DaprClient>(), options));
         builder.Services.AddSingleton<IEventPublisher>(sp => new DaprEventPublisher(sp.GetRequiredService<DaprClient>(), options));
+        builder.Services.AddSingleton<ISecretStore>(sp => new DaprSecretStore(sp.GetRequiredService<DaprClient>(), options));
 
         builder.Services.AddHttpClient(DaprSidecarHealthCheck.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(3));
         builder.Services.AddHealthChecks().AddCheck<DaprSidecarHealthCheck>("dapr-sidecar");

@@ -7,7 +7,7 @@ namespace DaprVideo.DaprAdapters;
 
 /// <summary>
 /// The Dapr adapters' options. A distributed host reads them once at start from its settings (PUBSUB_NAME,
-/// OBJECTSTORE_BINDING, APP_API_TOKEN, DAPR_API_TOKEN, DAPR_GRPC_/DAPR_HTTP_ENDPOINT or _PORT; see
+/// OBJECTSTORE_BINDING, DAPR_SECRET_STORE, APP_API_TOKEN, DAPR_API_TOKEN, DAPR_GRPC_/DAPR_HTTP_ENDPOINT or _PORT; see
 /// <see cref="SettingsCatalogue"/>): a bad value stops the host with one line naming the variable.
 /// </summary>
 public sealed class DaprOptions
@@ -20,6 +20,9 @@ public sealed class DaprOptions
 
     /// <summary><c>bindings.aws.s3</c> component name (default <c>objectstore</c>).</summary>
     public string ObjectStoreBinding { get; init; } = SettingsCatalogue.ObjectStoreBinding.Default!;
+
+    /// <summary>Secret store component camera credentials are read from (default <c>secretstore</c>).</summary>
+    public string SecretStoreName { get; init; } = SettingsCatalogue.DaprSecretStore.Default!;
 
     /// <summary>When set, incoming calls must carry it in <c>dapr-api-token</c> (Dapr sends it to the app).</summary>
     public string? AppApiToken { get; init; }
@@ -52,6 +55,7 @@ public sealed class DaprOptions
         {
             PubsubName = settings.Text(SettingsCatalogue.PubsubName, SettingsCatalogue.PubsubName.Default!),
             ObjectStoreBinding = settings.Text(SettingsCatalogue.ObjectStoreBinding, SettingsCatalogue.ObjectStoreBinding.Default!),
+            SecretStoreName = settings.Text(SettingsCatalogue.DaprSecretStore, SettingsCatalogue.DaprSecretStore.Default!),
             AppApiToken = settings.Text(SettingsCatalogue.AppApiToken),
             DaprApiToken = settings.Text(SettingsCatalogue.DaprApiToken),
             SidecarGrpcEndpoint = settings.Url(DaprGrpcEndpoint) ?? Loopback(settings.WholeNumber(DaprGrpcPort)),

@@ -23,7 +23,11 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
     /// <summary>Where in the data folder the streams' objects live.</summary>
     public const string StreamsPrefix = "streams/";
 
-    public EmbeddedPipeline(PipelineSettings settings, string dataDirectory, bool vodOnly)
+    /// <param name="journal">
+    /// <c>serve</c>: chunks are journalled in the data folder until Inference has handled them (<see cref="ChunkJournal"/>),
+    /// so a stop or a crash never loses a stored chunk's segment. <c>process</c> has none (a failed run leaves nothing).
+    /// </param>
+    public EmbeddedPipeline(PipelineSettings settings, string dataDirectory, bool vodOnly, bool journal = false)
     {
         Settings = settings;
         Store = new FileObjectStore(dataDirectory, StreamsPrefix);
@@ -31,8 +35,13 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
             ? new TfServingObjectDetector(TfServingOptions.FromUrl(url) with { ScoreThreshold = settings.Detector.ScoreThreshold, BatchSize = settings.BatchSize })
             : new OnnxObjectDetector(settings.Detector.ToOptions());
         _detector = new FrameBatcher(_model, settings.Batching);
+        Journal = journal ? new ChunkJournal(dataDirectory) : null;
         Bus = new InProcessEventBus((topic, message, error) =>
-            _failure.TrySetResult($"{topic} event {message} failed: {error.Message.ReplaceLineEndings(" ")}"));
+        {
+            // Given up: like a broker's dead letter, the chunk is not delivered again.
+            if (message is ChunkCaptured dead) Journal?.Complete(dead);
+            _failure.TrySetResult($"{topic} event {message} failed: {error.Message.ReplaceLineEndings(" ")}");
+        });
 
         var inference = settings.Inference;
         inference.Validate();
@@ -40,10 +49,14 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
         var processor = new ChunkProcessor(Store, Bus, annotator, inference);
         PlaylistOptions = new PlaylistBuilderOptions { Playlist = settings.Playlist, VodOnly = vodOnly };
         Playlists = new PlaylistBuilder(Store, PlaylistOptions);
-        Ingestor = new ChunkIngestor(Store, Bus);
+        Ingestor = new ChunkIngestor(Store, Journal?.Journalled(Bus) ?? Bus);
 
         // Two chunks in flight keep both cores busy: one decodes/encodes while the other detects.
-        Bus.Subscribe<ChunkCaptured>(Topics.Chunks, processor.ProcessAsync, concurrency: 2, capacity: 4);
+        Bus.Subscribe<ChunkCaptured>(Topics.Chunks, async (chunk, ct) =>
+        {
+            await processor.ProcessAsync(chunk, ct);
+            Journal?.Complete(chunk);
+        }, concurrency: 2, capacity: 4);
         Bus.Subscribe<SegmentAnnotated>(Topics.Segments, Playlists.OnSegmentAsync);
         Bus.Subscribe<StreamEnded>(Topics.Streams, Playlists.OnStreamEndedAsync);
     }
@@ -54,6 +67,20 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
     public PlaylistBuilder Playlists { get; }
     public PlaylistBuilderOptions PlaylistOptions { get; }
     public ChunkIngestor Ingestor { get; }
+
+    /// <summary>The chunk journal of <c>serve</c> (null for <c>process</c>).</summary>
+    public ChunkJournal? Journal { get; }
+
+    /// <summary>Publishes the chunks an earlier run left unhandled (journal entries) again; returns how many.</summary>
+    public Task<int> ReplayJournalAsync(CancellationToken cancellationToken = default) =>
+        Journal?.ReplayAsync(Bus, cancellationToken) ?? Task.FromResult(0);
+
+    /// <summary>
+    /// Stop, step two (after Ingest stopped capturing): lets Inference and Playlist finish every event already published,
+    /// the chunks in flight and queued included, until <paramref name="cancellationToken"/>. What is left then stays in
+    /// the journal for the next start. True when everything was handled.
+    /// </summary>
+    public Task<bool> DrainAsync(CancellationToken cancellationToken) => Bus.WhenIdleAsync(cancellationToken);
 
     /// <summary>Completes with a one-line reason when an event could not be handled after retries.</summary>
     public Task<string> Failure => _failure.Task;

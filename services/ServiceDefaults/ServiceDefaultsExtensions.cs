@@ -66,6 +66,9 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
 
+        // SIGTERM/Ctrl+C: the graceful stop (draining included) ends within SHUTDOWN_TIMEOUT.
+        builder.Services.AddShutdownTimeout(settings.ShutdownTimeout());
+
         return builder;
     }
 

@@ -96,6 +96,11 @@ public static partial class SettingsCatalogue
         AllowedDescription = "a folder path",
     };
 
+    // Every host: stopping
+
+    public static readonly NumberSetting ShutdownTimeout = new("SHUTDOWN_TIMEOUT", 20, 1, 3600,
+        "longest graceful stop after SIGTERM or Ctrl+C, in seconds: new work is refused (503), the chunk in flight finishes or is handed back, then the process exits 0");
+
     // Distributed hosts: Dapr and ASP.NET Core
 
     public static readonly TextSetting PubsubName = new("PUBSUB_NAME", "pubsub",
@@ -107,6 +112,13 @@ public static partial class SettingsCatalogue
 
     public static readonly TextSetting ObjectStoreBinding = new("OBJECTSTORE_BINDING", "objectstore",
         "Dapr `bindings.aws.s3` component name")
+    {
+        Pattern = ComponentNamePattern(),
+        AllowedDescription = PubsubName.AllowedDescription,
+    };
+
+    public static readonly TextSetting DaprSecretStore = new("DAPR_SECRET_STORE", "secretstore",
+        "Dapr secret store component that camera credentials referenced as `\"credentials\": {\"secret\": \"name\"}` are read from (Ingest)")
     {
         Pattern = ComponentNamePattern(),
         AllowedDescription = PubsubName.AllowedDescription,
@@ -158,8 +170,8 @@ public static partial class SettingsCatalogue
         SegmentSeconds, DetectFps, BatchSize, BatchTimeoutMs, ScoreThreshold, Debug, LogLevel,
         TfServingUrl, TfServingModel, TfServingInputSize, TfServingTimeoutMs,
         ModelPath, DetectorThreads,
-        ApiKey, MediaDirs, MaxStreams, IngestScratchDir,
-        PubsubName, ObjectStoreBinding, AppPort, AspNetCoreUrls, AppApiToken, DaprApiToken,
+        ApiKey, MediaDirs, MaxStreams, IngestScratchDir, ShutdownTimeout,
+        PubsubName, ObjectStoreBinding, DaprSecretStore, AppPort, AspNetCoreUrls, AppApiToken, DaprApiToken,
         DaprGrpcEndpoint, DaprHttpEndpoint, DaprGrpcPort, DaprHttpPort, OtlpEndpoint,
     ];
 

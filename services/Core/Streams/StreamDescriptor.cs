@@ -5,8 +5,10 @@ namespace DaprVideo.Core.Streams;
 /// <summary>
 /// The stream registry entry Ingest keeps at <see cref="ObjectKeys.StreamDescriptor"/>: what the API shows
 /// about a stream plus what a restarted Ingest needs to resume it. <see cref="Source"/> is the display form
-/// (URL credentials removed); <see cref="Resumable"/> is false when that form is not the whole source
-/// (credentials are never persisted, so such a stream cannot be resumed after a restart).
+/// (<c>VideoSource.DisplayName</c>: no credentials, a local file by its name only). Secrets never go in here:
+/// <see cref="Location"/> is the full path of a local file (never shown by the API); <see cref="Credentials"/> says
+/// where a restarted Ingest finds the source's credentials (a secret reference, or the host's own credentials file);
+/// <see cref="Resumable"/> is false when it cannot (inline credentials in distributed mode: not kept anywhere).
 /// Written only by the Ingest that runs the stream (one writer per stream).
 /// </summary>
 public sealed record StreamDescriptor(
@@ -21,7 +23,9 @@ public sealed record StreamDescriptor(
     double DurationSeconds,
     DateTimeOffset StartedAt,
     DateTimeOffset? FirstChunkStart,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? Location = null,
+    SourceCredentials? Credentials = null)
 {
     public const string Starting = "starting";
     public const string Running = "running";

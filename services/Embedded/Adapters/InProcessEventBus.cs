@@ -14,6 +14,10 @@ public sealed class InProcessEventBus : IEventPublisher, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Action<string, object, Exception> _onDeadLetter;
     private readonly int _maxAttempts;
+    private long _pending;
+
+    /// <summary>Events published and not yet handled (or given up), across every subscription.</summary>
+    public long Pending => Interlocked.Read(ref _pending);
 
     public InProcessEventBus(Action<string, object, Exception>? onDeadLetter = null, int maxAttempts = 5)
     {
@@ -44,7 +48,38 @@ public sealed class InProcessEventBus : IEventPublisher, IAsyncDisposable
         lock (_subscriptions)
             targets = _subscriptions.TryGetValue(topic, out var list) ? [.. list] : [];
         foreach (var s in targets)
-            await s.Channel.Writer.WriteAsync(message, cancellationToken);
+        {
+            Interlocked.Increment(ref _pending);
+            try
+            {
+                await s.Channel.Writer.WriteAsync(message, cancellationToken);
+            }
+            catch
+            {
+                Interlocked.Decrement(ref _pending);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits until every event published so far has been handled (or given up), including what the handlers publish
+    /// in turn; ends early when <paramref name="cancellationToken"/> fires. True when the bus went idle.
+    /// </summary>
+    public async Task<bool> WhenIdleAsync(CancellationToken cancellationToken)
+    {
+        while (Pending > 0)
+        {
+            try
+            {
+                await Task.Delay(50, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private async Task WorkAsync(string topic, ChannelReader<object> reader, Func<object, CancellationToken, Task> handler)
@@ -71,6 +106,8 @@ public sealed class InProcessEventBus : IEventPublisher, IAsyncDisposable
                         await Task.Delay(TimeSpan.FromMilliseconds(50 * Math.Pow(2, attempt - 1)), ct);
                     }
                 }
+                // Only once handled: a message cut short by the stop stays pending (its journal entry too).
+                Interlocked.Decrement(ref _pending);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

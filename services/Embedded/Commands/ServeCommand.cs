@@ -52,7 +52,7 @@ public static class ServeCommand
         // the playlist rebuild sees it.
         if (demo) await DeleteDemoStreamAsync(data, cancellationToken);
 
-        await using var app = await BuildAsync(settings, ingestOptions, data, host, port, LogLevels.Read(env));
+        await using var app = await BuildAsync(settings, ingestOptions, data, host, port, LogLevels.Read(env), env.ShutdownTimeout());
         await app.RunUntilStoppedAsync(async running =>
         {
             var address = app.Urls.First();
@@ -71,24 +71,37 @@ public static class ServeCommand
     /// data folder as object store, the in-process bus as publisher. Also used by tests.
     /// </summary>
     /// <param name="logLevel">LOG_LEVEL: our own lines at this level, ASP.NET Core's per-request lines only at Debug.</param>
+    /// <param name="shutdownTimeout">SHUTDOWN_TIMEOUT: how long the graceful stop may take (default 20 s).</param>
+    /// <remarks>
+    /// Streams live across restarts: a stop (SIGTERM, Ctrl+C) leaves them active for the next start on the same data
+    /// folder; inline credentials are kept in <c>&lt;data&gt;/.secrets/credentials.json</c> (0600) for that; chunks not yet
+    /// annotated stay in <c>&lt;data&gt;/.journal</c> and are annotated at the next start.
+    /// </remarks>
     public static Task<WebApplication> BuildAsync(PipelineSettings settings, IngestOptions ingestOptions, string data, string host, int port,
-        LogLevel logLevel = LogLevel.Information)
+        LogLevel logLevel = LogLevel.Information, TimeSpan? shutdownTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(ingestOptions);
-        var pipeline = new EmbeddedPipeline(settings, data, vodOnly: false);
+        var pipeline = new EmbeddedPipeline(settings, data, vodOnly: false, journal: true);
 
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls($"http://{host}:{port}");
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.AddDaprVideoLogLevels(logLevel);
+        var timeout = shutdownTimeout ?? TimeSpan.FromSeconds(SettingsCatalogue.ShutdownTimeout.Default);
+        builder.Services.AddShutdownTimeout(timeout);
         // The in-process adapters behind the modules' ports; the pipeline's playlist builder is the one its bus feeds.
-        builder.Services.AddSingleton(pipeline);
+        // Registered through a factory so the container disposes it (after the drain, last).
+        builder.Services.AddSingleton(_ => pipeline);
         builder.Services.AddSingleton<IObjectStore>(pipeline.Store);
         builder.Services.AddSingleton<IEventPublisher>(pipeline.Bus);
         builder.Services.AddSingleton(pipeline.Ingestor);
         builder.Services.AddSingleton(pipeline.Playlists);
-        builder.Services.AddIngest(ingestOptions);
+        builder.Services.AddSingleton<ICredentialStore>(_ => new FileCredentialStore(FileCredentialStore.PathIn(data)));
+        builder.Services.AddIngest(ingestOptions with { ResumeStreams = true });
+        builder.Services.AddHostedService(sp => new EmbeddedLifecycle(
+            sp.GetRequiredService<EmbeddedPipeline>(), sp.GetRequiredService<StreamCaptures>(), timeout,
+            sp.GetRequiredService<ILogger<EmbeddedLifecycle>>()));
         // One process applies every event itself: no catch-up with the store, but stalled streams move on.
         builder.Services.AddPlaylist(new PlaylistSettings(pipeline.PlaylistOptions, FreshnessInterval: null) { SkipStalled = true });
 
@@ -107,6 +120,7 @@ public static class ServeCommand
         var id = StreamId.Parse(DemoId);
         foreach (var key in await store.ListAsync(ObjectKeys.StreamPrefix(id), cancellationToken))
             await store.DeleteAsync(key, cancellationToken);
+        new ChunkJournal(data).Forget(DemoId);
     }
 
     private static async Task StartDemoAsync(IServiceProvider services, string data, CancellationToken cancellationToken)

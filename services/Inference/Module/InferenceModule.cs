@@ -4,6 +4,7 @@ using DaprVideo.Media.Codec;
 using DaprVideo.Media.Drawing;
 using DaprVideo.TfServing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace DaprVideo.Inference;
 
@@ -31,6 +32,8 @@ public static class InferenceModule
             sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IEventPublisher>(),
             sp.GetRequiredService<SegmentAnnotator>(), settings.Pipeline));
         services.AddSingleton<ChunkProcessingGate>();
+        // Its StoppingAsync drains the chunks in flight before Kestrel stops (SIGTERM).
+        services.AddHostedService(sp => sp.GetRequiredService<ChunkProcessingGate>());
         return services;
     }
 

@@ -8,12 +8,22 @@ namespace DaprVideo.Inference;
 /// <summary>
 /// Inference's settings, read and validated once at start: the TF Serving client (TF_SERVING_URL,
 /// TF_SERVING_MODEL, TF_SERVING_INPUT_SIZE, TF_SERVING_TIMEOUT_MS, BATCH_SIZE, BATCH_TIMEOUT_MS, SCORE_THRESHOLD,
-/// DEBUG) and the pipeline (DETECT_FPS, DEBUG). A bad value throws <see cref="SettingsException"/>.
+/// DEBUG), the pipeline (DETECT_FPS, DEBUG) and the stop (SHUTDOWN_TIMEOUT). A bad value throws <see cref="SettingsException"/>.
 /// </summary>
 public sealed record InferenceSettings(TfServingOptions TfServing, InferenceOptions Pipeline, int ChunkConcurrency)
 {
     /// <summary>Chunks annotated at once by one replica: two keep both ffmpeg ends and the detector busy.</summary>
     public const int DefaultChunkConcurrency = 2;
+
+    /// <summary>
+    /// How long chunks in flight may still run once the host stops; then they are cancelled and handed back (RETRY).
+    /// The rest of SHUTDOWN_TIMEOUT (a quarter, at most 5 s) is left for answering daprd and stopping Kestrel.
+    /// </summary>
+    public TimeSpan ShutdownDrain { get; init; } = DrainWithin(TimeSpan.FromSeconds(SettingsCatalogue.ShutdownTimeout.Default));
+
+    /// <summary>The drain allowed within a shutdown timeout: all of it but a quarter, at most 5 s.</summary>
+    public static TimeSpan DrainWithin(TimeSpan shutdownTimeout) =>
+        shutdownTimeout - TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, shutdownTimeout.Ticks / 4));
 
     public static InferenceSettings From(IConfiguration configuration) => From(new SettingsReader(configuration));
 
@@ -27,6 +37,9 @@ public sealed record InferenceSettings(TfServingOptions TfServing, InferenceOpti
             KeepChunks = settings.Switch(SettingsCatalogue.Debug),
         };
         pipeline.Validate();
-        return new InferenceSettings(tfServing, pipeline, DefaultChunkConcurrency);
+        return new InferenceSettings(tfServing, pipeline, DefaultChunkConcurrency)
+        {
+            ShutdownDrain = DrainWithin(TimeSpan.FromSeconds(settings.Number(SettingsCatalogue.ShutdownTimeout))),
+        };
     }
 }

@@ -35,8 +35,10 @@ public static partial class IngestModule
         services.AddSingleton(new SourcePolicy(options.MediaDirectories));
         services.AddSingleton(sp => new StreamRegistry(sp.GetRequiredService<IObjectStore>()));
         services.TryAddSingleton(sp => new ChunkIngestor(sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IEventPublisher>()));
+        services.TryAddSingleton(sp => new StreamCredentials(sp.GetService<ISecretStore>(), sp.GetService<ICredentialStore>()));
         services.AddSingleton<StreamCaptures>();
         services.AddHostedService<StreamResumer>();
+        services.AddHostedService<IngestShutdown>();
         return services;
     }
 
@@ -59,20 +61,30 @@ public static partial class IngestModule
             var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
                 await started.Task.WaitAsync(stoppingToken);
-            for (var attempt = 1; ; attempt++)
+            const int attempts = 30;
+            var resumed = 0;
+            for (var attempt = 1; attempt <= attempts; attempt++)
             {
                 try
                 {
-                    var resumed = await captures.ResumeAsync(policy, stoppingToken);
-                    LogResumed(logger, resumed);
-                    return;
+                    // The last attempt gives up on streams whose secret store is still unreachable: they are marked failed.
+                    var result = await captures.ResumeAsync(policy, giveUp: attempt == attempts, stoppingToken);
+                    resumed += result.Resumed;
+                    if (result.Waiting == 0)
+                    {
+                        LogResumed(logger, resumed);
+                        return;
+                    }
+                    LogRetry(logger, attempt, $"{result.Waiting} stream(s) wait for the secret store");
                 }
-                catch (IOException e) when (attempt < 30)
+                catch (IOException e)
                 {
                     LogRetry(logger, attempt, e.Message);
-                    await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 5)), stoppingToken);
                 }
+                if (attempt < attempts) await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 5)), stoppingToken);
             }
+            // The registry stayed unreadable: the streams it records are not shown, and DELETE ends them (StopAsync).
+            LogGaveUp(logger, attempts);
         }
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Resumed {Count} stream(s) from the registry")]
@@ -80,5 +92,36 @@ public static partial class IngestModule
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Stream registry not readable yet (attempt {Attempt}): {Error}")]
         private static partial void LogRetry(ILogger logger, int attempt, string error);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Stream registry still not readable after {Attempts} attempts; streams were not resumed")]
+        private static partial void LogGaveUp(ILogger logger, int attempts);
+    }
+
+    /// <summary>
+    /// Host shutdown, first thing (before Kestrel stops): no stream starts any more (the API answers 503), every capture
+    /// loop stops and its stream stays active for the next start, bounded by the host's shutdown timeout (SHUTDOWN_TIMEOUT).
+    /// </summary>
+    private sealed partial class IngestShutdown(StreamCaptures captures, ILogger<IngestShutdown> logger) : IHostedLifecycleService
+    {
+        public async Task StoppingAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await captures.StopAllAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                LogTimedOut(logger);
+            }
+        }
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Capture loops did not stop within the shutdown timeout (SHUTDOWN_TIMEOUT)")]
+        private static partial void LogTimedOut(ILogger logger);
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

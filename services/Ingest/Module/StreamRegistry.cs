@@ -37,6 +37,31 @@ public sealed class StreamRegistry(IObjectStore store)
         return list;
     }
 
+    /// <summary>
+    /// Every stored descriptor, and the streams whose descriptor cannot be read (with the reason) instead of failing
+    /// the whole listing for one bad file.
+    /// </summary>
+    public async Task<(IReadOnlyList<StreamDescriptor> Descriptors, IReadOnlyList<(StreamId Id, string Reason)> Unreadable)> ListWithErrorsAsync(
+        CancellationToken cancellationToken = default)
+    {
+        var list = new List<StreamDescriptor>();
+        var unreadable = new List<(StreamId, string)>();
+        foreach (var key in await store.ListAsync(ObjectKeys.StreamsPrefix, cancellationToken))
+        {
+            var parts = key.Split('/');
+            if (parts.Length != 3 || parts[2] != "stream.json" || !StreamId.TryParse(parts[1], out var id)) continue;
+            try
+            {
+                if (await GetAsync(id, cancellationToken) is { } descriptor) list.Add(descriptor);
+            }
+            catch (InvalidDataException e)
+            {
+                unreadable.Add((id, e.Message));
+            }
+        }
+        return (list, unreadable);
+    }
+
     /// <summary>The highest sequence stored for the stream as a raw chunk or a segment record, or -1.</summary>
     public async Task<long> LastStoredSequenceAsync(StreamId id, CancellationToken cancellationToken = default)
     {

@@ -10,10 +10,20 @@ public sealed record StreamStatus(
     long Segments,
     double DurationSeconds,
     DateTimeOffset StartedAt,
-    StreamPlaylists Playlists);
+    StreamPlaylists Playlists)
+{
+    /// <summary>How the source's credentials are held (null: it has none).</summary>
+    public CredentialsStatus? Credentials { get; init; }
+}
 
 /// <summary>Where a stream's playlists are served.</summary>
 public sealed record StreamPlaylists(string Live, string Index)
 {
     public static StreamPlaylists For(string id) => new($"/streams/{id}/live.m3u8", $"/streams/{id}/index.m3u8");
 }
+
+/// <summary>
+/// A stream's credentials as the API shows them (never their values): the secret they come from, whether a restarted
+/// Ingest gets them back, and a warning when it does not.
+/// </summary>
+public sealed record CredentialsStatus(string? Secret, bool SurvivesRestart, string? Warning);
