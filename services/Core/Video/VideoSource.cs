@@ -79,7 +79,7 @@ public sealed partial class VideoSource
         if (username.Any(char.IsControl) || password.Any(char.IsControl)) throw new ArgumentException("The credentials contain control characters.");
         var uri = new Uri(Location);
         var userInfo = Uri.EscapeDataString(username) + ":" + Uri.EscapeDataString(password);
-        var location = uri.GetLeftPart(UriPartial.Scheme) + userInfo + "@" + uri.GetComponents(UriComponents.HostAndPort | UriComponents.PathAndQuery, UriFormat.UriEscaped);
+        var location = uri.GetLeftPart(UriPartial.Scheme) + userInfo + "@" + uri.GetComponents(UriComponents.Host | UriComponents.Port | UriComponents.PathAndQuery, UriFormat.UriEscaped);
         return new VideoSource(Kind, location, DisplayName, Pattern, hasUserInfo: true, hasSecrets: true,
             [.. _secretValues, username, password, Uri.EscapeDataString(username), Uri.EscapeDataString(password), userInfo]);
     }

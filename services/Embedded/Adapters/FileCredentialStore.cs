@@ -31,6 +31,9 @@ public sealed class FileCredentialStore : ICredentialStore, IDisposable
 
     public string FilePath { get; }
 
+    /// <summary>Test hook: runs with the temporary file's path once it is written, before it is renamed into place.</summary>
+    internal Func<string, Task>? BeforeRename { get; set; }
+
     public async Task SaveAsync(StreamId id, string location, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(location);
@@ -124,6 +127,7 @@ public sealed class FileCredentialStore : ICredentialStore, IDisposable
                 await stream.FlushAsync(cancellationToken);
                 stream.Flush(flushToDisk: true);
             }
+            if (BeforeRename is { } hook) await hook(temp);
             File.Move(temp, FilePath, overwrite: true);
         }
         catch

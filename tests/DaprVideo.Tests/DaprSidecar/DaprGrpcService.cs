@@ -7,7 +7,7 @@ using Grpc.Core;
 namespace DaprVideo.Tests.DaprSidecar;
 
 /// <summary>
-/// The two daprd gRPC methods DaprClient calls here. Dapr.Protos ships only the client stub, so the server
+/// The daprd gRPC methods DaprClient calls here (publish, output binding, secrets). Dapr.Protos ships only the client stub, so the server
 /// methods are described by hand (<see cref="DaprGrpcMethodProvider"/>) with the package's message types.
 /// </summary>
 public sealed class DaprGrpcService(DaprSidecarStandIn sidecar)
@@ -75,6 +75,42 @@ public sealed class DaprGrpcService(DaprSidecarStandIn sidecar)
         }
     }
 
+    /// <summary>dapr pkg/api/universal/secrets.go <c>GetSecret</c>; an APIError becomes its gRPC code and message.</summary>
+    public Task<GetSecretResponse> GetSecret(GetSecretRequest request, ServerCallContext context)
+    {
+        sidecar.CheckApiToken(context);
+        try
+        {
+            var response = new GetSecretResponse();
+            foreach (var (k, v) in sidecar.Secrets.Get(request.StoreName, request.Key)) response.Data[k] = v;
+            return Task.FromResult(response);
+        }
+        catch (SecretApiException e)
+        {
+            throw new RpcException(new Status(e.GrpcCode, e.Message));
+        }
+    }
+
+    public Task<GetBulkSecretResponse> GetBulkSecret(GetBulkSecretRequest request, ServerCallContext context)
+    {
+        sidecar.CheckApiToken(context);
+        try
+        {
+            var response = new GetBulkSecretResponse();
+            foreach (var (name, data) in sidecar.Secrets.Bulk(request.StoreName))
+            {
+                var secret = new SecretResponse();
+                foreach (var (k, v) in data) secret.Secrets[k] = v;
+                response.Data[name] = secret;
+            }
+            return Task.FromResult(response);
+        }
+        catch (SecretApiException e)
+        {
+            throw new RpcException(new Status(e.GrpcCode, e.Message));
+        }
+    }
+
     private static Task<T> RunAsync<T>(Resiliency.ResiliencyPolicy? policy, Func<CancellationToken, Task<T>> operation, CancellationToken ct) =>
         policy is null ? operation(ct) : policy.RunAsync(operation, ct);
 }
@@ -90,8 +126,16 @@ public sealed class DaprGrpcMethodProvider : IServiceMethodProvider<DaprGrpcServ
     private static readonly Method<InvokeBindingRequest, InvokeBindingResponse> InvokeBindingMethod =
         new(MethodType.Unary, ServiceName, "InvokeBinding", Marshal(InvokeBindingRequest.Parser), Marshal(InvokeBindingResponse.Parser));
 
+    private static readonly Method<GetSecretRequest, GetSecretResponse> GetSecretMethod =
+        new(MethodType.Unary, ServiceName, "GetSecret", Marshal(GetSecretRequest.Parser), Marshal(GetSecretResponse.Parser));
+
+    private static readonly Method<GetBulkSecretRequest, GetBulkSecretResponse> GetBulkSecretMethod =
+        new(MethodType.Unary, ServiceName, "GetBulkSecret", Marshal(GetBulkSecretRequest.Parser), Marshal(GetBulkSecretResponse.Parser));
+
     public void OnServiceMethodDiscovery(ServiceMethodProviderContext<DaprGrpcService> context)
     {
+        context.AddUnaryMethod(GetSecretMethod, [], (service, request, call) => service.GetSecret(request, call));
+        context.AddUnaryMethod(GetBulkSecretMethod, [], (service, request, call) => service.GetBulkSecret(request, call));
         context.AddUnaryMethod(PublishEventMethod, [], (service, request, call) => service.PublishEvent(request, call));
         context.AddUnaryMethod(InvokeBindingMethod, [], (service, request, call) => service.InvokeBinding(request, call));
     }

@@ -15,8 +15,9 @@ namespace DaprVideo.Tests.DaprSidecar;
 
 /// <summary>
 /// A protocol-faithful stand-in for daprd (test code only; no daprd can be installed here). It listens on
-/// loopback: one HTTP/2 cleartext port for gRPC (PublishEvent, InvokeBinding) and one HTTP/1.1 port for the
-/// HTTP API it needs (<c>/v1.0/healthz</c>, <c>/v1.0/healthz/outbound</c>), like daprd's 50001/3500.
+/// loopback: one HTTP/2 cleartext port for gRPC (PublishEvent, InvokeBinding, GetSecret, GetBulkSecret) and one HTTP/1.1
+/// port for the HTTP API it needs (<c>/v1.0/healthz</c>, <c>/v1.0/healthz/outbound</c>, <c>/v1.0/secrets/...</c>),
+/// like daprd's 50001/3500.
 /// Point DaprClient at it with <see cref="GrpcEndpoint"/>/<see cref="HttpEndpoint"/> (or DAPR_GRPC_ENDPOINT /
 /// DAPR_HTTP_ENDPOINT), then <see cref="ConnectAppAsync"/> the app that subscribes.
 /// </summary>
@@ -34,6 +35,7 @@ public sealed class DaprSidecarStandIn : IAsyncDisposable
         AppId = options.AppId;
         Bindings = options.Bindings.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         Resiliency = options.Resiliency;
+        Secrets = options.Secrets;
         _daprApiToken = options.DaprApiToken is null ? null : Encoding.UTF8.GetBytes(options.DaprApiToken);
         PubSub = new SidecarPubSub(options.Delivery, options.AppApiToken);
         if (options.PubSubs is { } pubsubs)
@@ -71,11 +73,42 @@ public sealed class DaprSidecarStandIn : IAsyncDisposable
         _host.MapGrpcService<DaprGrpcService>();
         _host.MapGet("/v1.0/healthz", () => Results.NoContent());
         _host.MapGet("/v1.0/healthz/outbound", () => Results.NoContent());
+        // dapr pkg/api/http/secrets.go; "bulk" is its own route, matched before {key} (chi: static segments first).
+        _host.MapGet("/v1.0/secrets/{store}/bulk", (string store, HttpContext http) =>
+            SecretResult(http, () => Results.Json(Secrets.Bulk(store))));
+        _host.MapGet("/v1.0/secrets/{store}/{key}", (string store, string key, HttpContext http) =>
+            SecretResult(http, () => Results.Json(Secrets.Get(store, key))));
         _grpcListen = grpc!;
         _httpListen = http!;
     }
 
     public string AppId { get; }
+
+    /// <summary>The secrets API's stores and scopes.</summary>
+    public SidecarSecrets Secrets { get; }
+
+    /// <summary>
+    /// daprd's HTTP API token check (pkg/api/http/middlewares.go <c>APITokenAuthMiddleware</c>: every route but the health
+    /// ones answers 401 "invalid api token" as plain text without the right <c>dapr-api-token</c>), then the call, with an
+    /// APIError answered as <c>{"errorCode","message"}</c> and its HTTP status (pkg/api/http/responses.go).
+    /// </summary>
+    private IResult SecretResult(HttpContext http, Func<IResult> call)
+    {
+        if (_daprApiToken is not null)
+        {
+            var presented = http.Request.Headers["dapr-api-token"].ToString();
+            if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _daprApiToken))
+                return Results.Text("invalid api token\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
+        }
+        try
+        {
+            return call();
+        }
+        catch (SecretApiException e)
+        {
+            return Results.Json(new Dictionary<string, string> { ["errorCode"] = e.ErrorCode, ["message"] = e.Message }, statusCode: (int)e.HttpStatus);
+        }
+    }
 
     public IReadOnlySet<string> PubsubNames { get; }
 
@@ -167,6 +200,9 @@ public sealed record SidecarOptions
 
     /// <summary>The Resiliency policies applied to binding calls, publishes and deliveries (daprd mode).</summary>
     public Resiliency.ResiliencySpec Resiliency { get; init; } = DaprSidecar.Resiliency.ResiliencySpec.None;
+
+    /// <summary>The secret stores and secret scopes behind the secrets API (none: "secret store is not configured").</summary>
+    public SidecarSecrets Secrets { get; init; } = SidecarSecrets.None;
 
     /// <summary>A sidecar with the <c>objectstore</c> binding over <paramref name="backend"/>.</summary>
     public static SidecarOptions WithObjectStore(IObjectBackend backend) =>

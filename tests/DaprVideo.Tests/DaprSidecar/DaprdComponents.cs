@@ -46,6 +46,7 @@ public static class DaprdComponents
             Bindings = bindings,
             PubSubs = pubsubs,
             Resiliency = ResiliencySpec.Parse(resources.ResiliencyDocuments, appId: appId),
+            Secrets = new SidecarSecrets(resources.SecretStores, resources.SecretScopes),
             MaxBodyBytes = checked((int)maxBodyBytes),
         };
     }

@@ -19,7 +19,7 @@ namespace DaprVideo.Tests.DaprSidecar.Runtime;
 /// Not modelled: a duplicate flattened key makes upstream stop flattening at a point that depends on Go's random map
 /// order (which secrets survive is unpredictable); here the first one in file order is kept and a warning is recorded.
 /// </summary>
-internal sealed class LocalFileSecretStore
+internal sealed class LocalFileSecretStore : ISidecarSecretStore
 {
     private readonly Dictionary<string, object> _secrets = new(StringComparer.Ordinal);
 
@@ -98,6 +98,12 @@ internal sealed class LocalFileSecretStore
             ? new Dictionary<string, string>(StringComparer.Ordinal) { [name] = single }
             : (Dictionary<string, string>)value;
     }
+
+    IReadOnlyDictionary<string, string> ISidecarSecretStore.GetSecret(string name) => GetSecret(name);
+
+    /// <summary><c>BulkGetSecret</c>: every secret as GetSecret would answer it.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> BulkGetSecret() =>
+        _secrets.Keys.ToDictionary(k => k, GetSecret, StringComparer.Ordinal);
 
     private static void Flatten(JsonElement element, List<string> context, string separator, Dictionary<string, string> into, List<string> warnings)
     {

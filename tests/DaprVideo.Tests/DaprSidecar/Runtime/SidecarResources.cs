@@ -42,6 +42,7 @@ public sealed class SidecarResources
     private readonly List<string> _subscriptions = [];
     private readonly List<string> _warnings = [];
     private readonly List<string> _parked = [];
+    private readonly Dictionary<string, ISidecarSecretStore> _secretStores = new(StringComparer.Ordinal);
 
     private SidecarResources() { }
 
@@ -61,6 +62,12 @@ public sealed class SidecarResources
 
     /// <summary>What daprd would log at warn/error level without stopping (skipped files, unresolved secrets, ignored errors).</summary>
     public IReadOnlyList<string> Warnings => _warnings;
+
+    /// <summary>The secret stores daprd initialised for the app, by component name (what its secrets API reads).</summary>
+    public IReadOnlyDictionary<string, ISidecarSecretStore> SecretStores => _secretStores;
+
+    /// <summary>The Configuration's <c>spec.secrets.scopes</c> (what the secrets API allows).</summary>
+    public IReadOnlyList<SecretScope> SecretScopes => SecretScope.FromConfiguration(ConfigurationDocument);
 
     /// <summary>Components waiting for a secret store that never loaded: daprd runs, but they do not exist.</summary>
     public IReadOnlyList<string> ParkedComponents => _parked;
@@ -415,6 +422,7 @@ public sealed class SidecarResources
                     throw new ComponentInitException(Wrap("INIT_COMPONENT_FAILURE", m, Wrap("INIT_COMPONENT_FAILURE", m, e.Message)) + where);
                 }
                 foreach (var w in _stores[m.Name].Warnings) r._warnings.Add(w);
+                r._secretStores[m.Name] = _stores[m.Name];
             }
 
             return new ComponentSpec(m.Name, m.Type, m.Version, props, m.Scopes, m.IgnoreErrors)

@@ -25,6 +25,18 @@ public sealed class RepoLayoutCopy : IDisposable
         var filled = new JsonObject();
         foreach (var (key, value) in template)
         {
+            if (value is JsonObject nested)
+            {
+                // A multi-valued secret (a camera's username and password): each placeholder becomes "test-SECRET-KEY".
+                var filledNested = new JsonObject();
+                foreach (var (k, v) in nested)
+                {
+                    var t = v?.GetValue<string>() ?? "";
+                    filledNested[k] = t.StartsWith('<') ? $"test-{key}-{k}" : t;
+                }
+                filled[key] = filledNested;
+                continue;
+            }
             var text = value?.GetValue<string>() ?? "";
             filled[key] = secrets?.GetValueOrDefault(key) ?? (text.StartsWith('<') ? "test-" + key : text); // placeholders like "<Ceph RGW access key>"
         }

@@ -86,13 +86,47 @@ public sealed class AppProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    public int Id => _process.Id;
+
+    /// <summary>Sends a POSIX signal (SIGTERM 15, SIGINT 2) as kill(1) would; Process.Kill would send SIGKILL.</summary>
+    public void Signal(int signal)
+    {
+        if (Kill(_process.Id, signal) != 0)
+            throw new InvalidOperationException($"{Name}: kill({_process.Id}, {signal}) failed with errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    /// <summary>SIGKILL, as a crash or the OOM killer ends it: no handler runs.</summary>
+    public async Task CrashAsync()
+    {
+        Signal(Sigkill);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Waits up to <paramref name="timeout"/> for the exit; null when it is still running.</summary>
+    public async Task<int?> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+            return _process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    public const int Sigint = 2;
+    public const int Sigkill = 9;
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync(TimeSpan.FromSeconds(15));
         _process.Dispose();
     }
 
-    private const int Sigterm = 15;
+    public const int Sigterm = 15;
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
