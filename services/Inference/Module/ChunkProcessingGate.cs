@@ -125,12 +125,16 @@ public sealed class ChunkProcessingGate(ChunkProcessor processor, InferenceSetti
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Idempotent: the container disposes it as the gate and again as the hosted service it also is.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _abort.Cancel();
         _abort.Dispose();
         _slots.Dispose();
     }
+
+    private int _disposed;
 }
 
 /// <summary>

@@ -177,6 +177,19 @@ public sealed class DaprRunEmulation : IAsyncDisposable
         app.Http.Dispose();
     }
 
+    /// <summary>
+    /// A pod going away with <c>dapr.io/block-shutdown-duration</c> (k8s/): the app gets SIGTERM while its sidecar's API
+    /// stays up; the sidecar goes once the app has exited. Returns the app's exit code.
+    /// </summary>
+    public async Task<int> StopAppFirstAsync(RunningApp app, TimeSpan grace)
+    {
+        var exit = await app.Process.StopAsync(grace);
+        await app.Sidecar.DisposeAsync();
+        _apps.Remove(app);
+        app.Http.Dispose();
+        return exit;
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var app in _apps.ToList())
