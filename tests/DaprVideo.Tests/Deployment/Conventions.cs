@@ -19,11 +19,12 @@ internal static class Conventions
         SettingsCatalogue.ObjectStoreBinding.Name,
         SettingsCatalogue.AppApiToken.Name,
         SettingsCatalogue.DaprApiToken.Name,
+        SettingsCatalogue.ShutdownTimeout.Name,
         "APP_PORT",
     ];
 
     public static readonly App Ingest = new("ingest", 5101, "Ingest",
-        [.. CommonEnvironment, "SEGMENT_SECONDS", "API_KEY", "MEDIA_DIRS", "MAX_STREAMS"]);
+        [.. CommonEnvironment, "SEGMENT_SECONDS", "API_KEY", "MEDIA_DIRS", "MAX_STREAMS", SettingsCatalogue.DaprSecretStore.Name]);
 
     public static readonly App Inference = new("inference", 5102, "Inference",
         [.. CommonEnvironment, "TF_SERVING_URL", "TF_SERVING_MODEL", "BATCH_SIZE", "BATCH_TIMEOUT_MS", "DETECT_FPS", "SCORE_THRESHOLD", "DEBUG"]);

@@ -65,7 +65,7 @@ public sealed class SecretTests
         Directory.EnumerateFiles(Kustomize.K8sRoot, "secret.example.yaml", SearchOption.AllDirectories);
 
     /// <summary>(secret, key or null for the whole secret, where) for every way a rendered object names a Secret.</summary>
-    private static IEnumerable<(string Name, string? Key, string Where)> References(Rendered rendered)
+    internal static IEnumerable<(string Name, string? Key, string Where)> References(Rendered rendered)
     {
         foreach (var workload in rendered.Workloads)
         {

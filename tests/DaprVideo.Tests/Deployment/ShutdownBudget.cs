@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using DaprVideo.Settings;
 
 namespace DaprVideo.Tests.Deployment;
 
@@ -15,20 +16,25 @@ namespace DaprVideo.Tests.Deployment;
 internal sealed partial record ShutdownBudget(
     double PreStopSeconds, double AppStopSeconds, double? BlockSeconds, int? SidecarCloseSeconds, int GracePeriodSeconds)
 {
-    /// <summary>HostOptions.ShutdownTimeout's default (dotnet/runtime Microsoft.Extensions.Hosting HostOptions.cs).</summary>
-    public const int DefaultAppStopSeconds = 30;
+    /// <summary>SHUTDOWN_TIMEOUT's default: every host sets HostOptions.ShutdownTimeout from it.</summary>
+    public static readonly double DefaultAppStopSeconds = SettingsCatalogue.ShutdownTimeout.Default;
 
     /// <summary>The pod's default terminationGracePeriodSeconds.</summary>
     public const int DefaultGracePeriodSeconds = 30;
 
-    public const string ShutdownTimeoutVariable = "DOTNET_SHUTDOWNTIMEOUTSECONDS";
+    public static readonly string ShutdownTimeoutVariable = SettingsCatalogue.ShutdownTimeout.Name;
+
+    /// <summary>The host's own variable; our hosts overwrite HostOptions.ShutdownTimeout from SHUTDOWN_TIMEOUT, so it would be ignored.</summary>
+    public const string IgnoredDotnetVariable = "DOTNET_SHUTDOWNTIMEOUTSECONDS";
 
     public static ShutdownBudget Of(K8sObject workload)
     {
         var container = Rendered.MainContainer(workload);
         var annotations = workload.PodAnnotations;
-        var appStop = container["env"].Items.FirstOrDefault(e => e["name"].Text == ShutdownTimeoutVariable)?["value"].Integer
-                      ?? DefaultAppStopSeconds;
+        Assert.DoesNotContain(container["env"].Items, e => e["name"].Text == IgnoredDotnetVariable);
+        var appStop = container["env"].Items.FirstOrDefault(e => e["name"].Text == ShutdownTimeoutVariable)?["value"].Text is { } text
+            ? double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture)
+            : DefaultAppStopSeconds;
         return new ShutdownBudget(
             PreStopLength(container["lifecycle"]["preStop"]),
             appStop,
