@@ -1,6 +1,7 @@
 using Dapr;
 using Dapr.Client;
 using DaprVideo.Core.Ports;
+using DaprVideo.Core.Streams;
 using Grpc.Core;
 
 namespace DaprVideo.DaprAdapters;

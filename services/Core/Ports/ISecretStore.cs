@@ -1,3 +1,5 @@
+using DaprVideo.Core.Streams;
+
 namespace DaprVideo.Core.Ports;
 
 /// <summary>
@@ -15,11 +17,4 @@ public interface ISecretStore
     /// no such store).
     /// </summary>
     Task<IReadOnlyDictionary<string, string>> GetAsync(string name, CancellationToken cancellationToken = default);
-}
-
-/// <summary>A secret could not be read; the message is the store's one-line reason and never holds a secret value.</summary>
-public sealed class SecretStoreException(string message, bool transient, Exception? inner = null) : Exception(message, inner)
-{
-    /// <summary>True when trying again later may succeed (the store or its sidecar was not reachable).</summary>
-    public bool Transient { get; } = transient;
 }

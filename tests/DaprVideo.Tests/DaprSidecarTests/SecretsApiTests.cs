@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Dapr.Client;
 using DaprVideo.Core.Ports;
+using DaprVideo.Core.Streams;
 using DaprVideo.DaprAdapters;
 using DaprVideo.Tests.DaprSidecar;
 using DaprVideo.Tests.DaprSidecar.Runtime;
