@@ -96,7 +96,9 @@ public sealed class InProcessEventBus : IEventPublisher, IAsyncDisposable
                         await handler(message, ct);
                         break;
                     }
-                    catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                    // A failure once the bus is stopping (ffmpeg killed by the cancellation) is the stop, not an attempt:
+                    // the message is neither retried nor dead-lettered; it stays pending (journalled) for the next start.
+                    catch (Exception e) when (!ct.IsCancellationRequested)
                     {
                         if (attempt >= _maxAttempts)
                         {
@@ -110,9 +112,9 @@ public sealed class InProcessEventBus : IEventPublisher, IAsyncDisposable
                 Interlocked.Decrement(ref _pending);
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception) when (ct.IsCancellationRequested)
         {
-            // Stopping: messages still queued are abandoned with the process, as with an unacked broker.
+            // Stopping: the message in work and those still queued are abandoned, as with an unacked broker.
         }
     }
 

@@ -61,4 +61,29 @@ public sealed class ChunkJournalTests
         Assert.Equal(2, segments);
         Assert.Equal(0, bus.Pending);
     }
+
+    [Fact]
+    public async Task A_failure_caused_by_the_stop_is_neither_retried_nor_dead_lettered()
+    {
+        var dead = 0;
+        var started = new TaskCompletionSource();
+        var bus = new InProcessEventBus((_, _, _) => Interlocked.Increment(ref dead), maxAttempts: 1);
+        bus.Subscribe<ChunkCaptured>(Topics.Chunks, async (_, ct) =>
+        {
+            started.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new IOException("ffmpeg exited with code 255"); // what a killed decoder reports
+            }
+        });
+        await bus.PublishAsync(Topics.Chunks, Chunk(0));
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await bus.DisposeAsync();
+        Assert.Equal(0, dead);
+        Assert.Equal(1, bus.Pending);
+    }
 }
