@@ -6,8 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DaprVideo.ServiceDefaults;
 
 /// <summary>
-/// Read-only routes as players and CDNs expect them: GET and HEAD (minimal APIs' MapGet answers GET only; on HEAD
-/// Kestrel sends the same headers, Content-Length included, and drops the body), cross-origin reads by the
+/// Read-only routes as players and CDNs expect them: GET and HEAD (minimal APIs' MapGet answers GET only; HEAD gets
+/// the GET's headers, Content-Length included, and no body: <see cref="HeadResult"/>), cross-origin reads by the
 /// <see cref="CrossOriginPolicy"/> the host registered (none: same-origin only), and OPTIONS, which answers CORS
 /// preflights.
 /// </summary>
@@ -23,10 +23,12 @@ public static class ReadOnlyRoutes
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapMethods(pattern, PreflightMethods, Preflight).ExcludeFromDescription();
-        return endpoints.MapMethods(pattern, ReadMethods, handler).AddEndpointFilter(static (context, next) =>
+        return endpoints.MapMethods(pattern, ReadMethods, handler).AddEndpointFilter(static async (context, next) =>
         {
-            Policy(context.HttpContext).Apply(context.HttpContext.Request, context.HttpContext.Response.Headers);
-            return next(context);
+            var http = context.HttpContext;
+            Policy(http).Apply(http.Request, http.Response.Headers);
+            var result = await next(context);
+            return HttpMethods.IsHead(http.Request.Method) && result is IResult get ? new HeadResult(get) : result;
         });
     }
 

@@ -25,7 +25,7 @@ public static class PlaylistApi
         // through; [0-9], not \d, which takes any Unicode digit (a full-width one would reach long.Parse).
         var hls = app.MapGroup("/streams/{id}");
         hls.MapReadOnly("/{playlist:regex(^(live|index)\\.m3u8\\z)}", GetPlaylistAsync);
-        hls.MapReadOnly("/segments/{file:regex(^[[0-9]]{{6}}\\.ts\\z)}", GetSegmentAsync);
+        hls.MapReadOnly("/segments/{file:regex(^[0-9]{{6}}\\.ts\\z)}", GetSegmentAsync);
 
         var search = app.MapGroup("/api/streams/{id}");
         search.MapReadOnly("/detections", GetDetections);
