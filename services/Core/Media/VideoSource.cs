@@ -30,16 +30,29 @@ public sealed partial class VideoSource
     /// <summary>The test pattern's parameters (null for other kinds).</summary>
     public TestPattern? Pattern { get; }
 
-    /// <summary>True when the source never ends by itself: a camera or an endless test pattern.</summary>
-    public bool IsInherentlyLive => Kind == VideoSourceKind.Rtsp || (Kind == VideoSourceKind.TestPattern && Pattern!.DurationSeconds is null);
+    /// <summary>A file played over and over (<see cref="Looped"/>): the demo's endless camera.</summary>
+    public bool Loops { get; }
 
-    private VideoSource(VideoSourceKind kind, string location, string displayName, TestPattern? pattern = null)
+    /// <summary>True when the source never ends by itself: a camera, an endless test pattern or a looped file.</summary>
+    public bool IsInherentlyLive => Kind == VideoSourceKind.Rtsp || Loops || (Kind == VideoSourceKind.TestPattern && Pattern!.DurationSeconds is null);
+
+    private VideoSource(VideoSourceKind kind, string location, string displayName, TestPattern? pattern = null, bool loops = false)
     {
         Kind = kind;
         Location = location;
         DisplayName = displayName;
         Pattern = pattern;
+        Loops = loops;
     }
+
+    /// <summary>
+    /// This file, played in a loop at its own rate until stopped (ffmpeg <c>-stream_loop -1 -re</c>; timestamps keep
+    /// rising across loops). Code only: API text never asks for it.
+    /// </summary>
+    public VideoSource Looped() =>
+        Kind == VideoSourceKind.File
+            ? new VideoSource(Kind, Location, DisplayName, loops: true)
+            : throw new InvalidOperationException($"Only a file can be looped, not {Kind}.");
 
     public static VideoSource Parse(string? text) =>
         TryParse(text, out var source, out var error) ? source : throw new ArgumentException(error);
@@ -127,14 +140,17 @@ public sealed partial class VideoSource
     /// ffmpeg input options and the input itself. <paramref name="realTime"/> adds <c>-re</c>
     /// (read at the native rate) for sources that would otherwise be read as fast as possible.
     /// </summary>
-    internal IReadOnlyList<string> InputArguments(bool realTime, double? rwTimeoutSeconds = null)
+    internal IReadOnlyList<string> InputArguments(bool realTime, double? rwTimeoutSeconds = null) => InputArguments(realTime, rwTimeoutSeconds, Loops);
+
+    private List<string> InputArguments(bool realTime, double? rwTimeoutSeconds, bool loop)
     {
         var args = new List<string>();
         switch (Kind)
         {
             case VideoSourceKind.File:
                 args.AddRange(["-protocol_whitelist", FileProtocols]);
-                if (realTime) args.Add("-re");
+                if (loop) args.AddRange(["-stream_loop", "-1", "-re"]);
+                else if (realTime) args.Add("-re");
                 // The file: prefix stops ffmpeg from reading a protocol out of a path with a colon in it.
                 args.AddRange(["-i", "file:" + Location]);
                 break;
@@ -158,9 +174,9 @@ public sealed partial class VideoSource
         return args;
     }
 
-    /// <summary>The same input for ffprobe, which always reads as fast as it can.</summary>
+    /// <summary>The same input for ffprobe, which always reads as fast as it can, and once (it has no -stream_loop).</summary>
     internal IReadOnlyList<string> ProbeInputArguments(double? rwTimeoutSeconds = null) =>
-        InputArguments(realTime: false, rwTimeoutSeconds).Where(a => a != "-re").ToList();
+        InputArguments(realTime: false, rwTimeoutSeconds, loop: false).Where(a => a != "-re").ToList();
 
     public override string ToString() => DisplayName;
 
