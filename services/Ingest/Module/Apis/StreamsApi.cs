@@ -1,6 +1,6 @@
 using System.Text.Json;
-using DaprVideo.Core.Media;
 using DaprVideo.Core.Streams;
+using DaprVideo.Core.Video;
 using DaprVideo.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
