@@ -52,8 +52,7 @@ public static class ServeCommand
         // the playlist rebuild sees it.
         if (demo) await DeleteDemoStreamAsync(data, cancellationToken);
 
-        var crossOrigin = CrossOriginPolicy.Parse(env.Text(SettingsCatalogue.CorsAllowedOrigins));
-        await using var app = await BuildAsync(settings, ingestOptions, data, host, port, LogLevels.Read(env), crossOrigin, demo);
+        await using var app = await BuildAsync(settings, ingestOptions, data, host, port, LogLevels.Read(env), demo: demo);
         await app.RunUntilStoppedAsync(async running =>
         {
             var address = app.Urls.First();
@@ -91,12 +90,14 @@ public static class ServeCommand
         builder.Services.AddSingleton<IEventPublisher>(pipeline.Bus);
         builder.Services.AddSingleton(pipeline.Ingestor);
         builder.Services.AddSingleton(pipeline.Playlists);
-        builder.Services.AddIngest(ingestOptions);
+        // One policy for both modules' read-only routes (the stream list and HLS).
+        crossOrigin ??= ingestOptions.CrossOrigin;
+        builder.Services.AddIngest(ingestOptions with { CrossOrigin = crossOrigin });
         // One process applies every event itself: no catch-up with the store, but stalled streams move on.
         builder.Services.AddPlaylist(new PlaylistSettings(pipeline.PlaylistOptions, FreshnessInterval: null)
         {
             SkipStalled = true,
-            CrossOrigin = crossOrigin ?? CrossOriginPolicy.Off,
+            CrossOrigin = crossOrigin,
             RegeneratedStreams = demo ? new HashSet<StreamId> { StreamId.Parse(DemoId) } : new HashSet<StreamId>(),
         });
 
