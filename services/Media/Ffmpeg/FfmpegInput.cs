@@ -20,12 +20,20 @@ public static class FfmpegInput
     /// </summary>
     public static IReadOnlyList<string> Arguments(VideoSource source, bool realTime, double? rwTimeoutSeconds = null)
     {
+        ArgumentNullException.ThrowIfNull(source);
+        return Arguments(source, realTime, rwTimeoutSeconds, source.Loops);
+    }
+
+    private static List<string> Arguments(VideoSource source, bool realTime, double? rwTimeoutSeconds, bool loop)
+    {
         var args = new List<string>();
         switch (source.Kind)
         {
             case VideoSourceKind.File:
                 args.AddRange(["-protocol_whitelist", FileProtocols]);
-                if (realTime) args.Add("-re");
+                // A looped file is a live camera: read again and again (timestamps keep rising), at its own rate.
+                if (loop) args.AddRange(["-stream_loop", "-1", "-re"]);
+                else if (realTime) args.Add("-re");
                 // The file: prefix stops ffmpeg from reading a protocol out of a path with a colon in it.
                 args.AddRange(["-i", "file:" + source.Location]);
                 break;
@@ -49,9 +57,9 @@ public static class FfmpegInput
         return args;
     }
 
-    /// <summary>The same input for ffprobe, which always reads as fast as it can.</summary>
+    /// <summary>The same input for ffprobe, which always reads as fast as it can, and once (it has no -stream_loop).</summary>
     public static IReadOnlyList<string> ProbeArguments(VideoSource source, double? rwTimeoutSeconds = null) =>
-        Arguments(source, realTime: false, rwTimeoutSeconds).Where(a => a != "-re").ToList();
+        Arguments(source, realTime: false, rwTimeoutSeconds, loop: false).Where(a => a != "-re").ToList();
 
     private static string Microseconds(double seconds) =>
         ((long)(seconds * 1_000_000)).ToString(CultureInfo.InvariantCulture);
