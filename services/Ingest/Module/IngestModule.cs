@@ -37,6 +37,7 @@ public static partial class IngestModule
         services.AddSingleton(sp => new StreamRegistry(sp.GetRequiredService<IObjectStore>()));
         services.TryAddSingleton(sp => new ChunkIngestor(sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IEventPublisher>()));
         services.AddSingleton<StreamCaptures>();
+        services.AddSingleton<StreamPurger>();
         services.AddHostedService<StreamResumer>();
         return services;
     }
