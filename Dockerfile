@@ -12,6 +12,8 @@ WORKDIR /src
 # Restore from the project files alone, so a source edit reuses the cached package layer.
 COPY Directory.Build.props Directory.Packages.props ./
 COPY services/Core/DaprVideo.Core.csproj services/Core/
+COPY services/Media/DaprVideo.Media.csproj services/Media/
+COPY services/Onnx/DaprVideo.Onnx.csproj services/Onnx/
 COPY services/Settings/DaprVideo.Settings.csproj services/Settings/
 COPY services/ServiceDefaults/DaprVideo.ServiceDefaults.csproj services/ServiceDefaults/
 COPY services/DaprAdapters/DaprVideo.DaprAdapters.csproj services/DaprAdapters/

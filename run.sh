@@ -6,4 +6,4 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/require-packages.sh runtime
-exec dotnet run --project services/Standalone -c Release -- serve --demo "$@"
+exec dotnet run --project services/Embedded -c Release -- serve --demo "$@"

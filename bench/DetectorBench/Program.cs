@@ -3,7 +3,10 @@
 // both sides alike. Usage: dotnet run -c Release --project bench/DetectorBench [-- rounds threads]
 using System.Diagnostics;
 using System.Globalization;
+using DaprVideo.Core.Video;
 using DaprVideo.Core.Vision;
+using DaprVideo.Media.Images;
+using DaprVideo.Onnx;
 using Microsoft.ML.OnnxRuntime;
 
 var rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 40;

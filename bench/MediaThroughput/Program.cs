@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
+using DaprVideo.Core.Video;
 using DaprVideo.Core.Vision;
-using DaprVideo.Core.Media;
+using DaprVideo.Media.Codec;
+using DaprVideo.Media.Drawing;
+using DaprVideo.Media.Probing;
 
 // Usage: dotnet run -c Release -- <scratch-dir>
 // Makes a 720p 10 s H.264 TS clip, then times (a) FrameDecoder -> FrameAnnotator -> SegmentEncoder

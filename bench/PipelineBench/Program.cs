@@ -10,10 +10,13 @@
 // (default live sizes 1280x720 640x360; seconds 0 skips the throughput part, a size of 0 the live part)
 using System.Diagnostics;
 using System.Globalization;
-using DaprVideo.Core.Vision;
-using DaprVideo.Core.Media;
 using DaprVideo.Core.Streams;
-using DaprVideo.Standalone;
+using DaprVideo.Core.Video;
+using DaprVideo.Embedded;
+using DaprVideo.Media.Capture;
+using DaprVideo.Media.Codec;
+using DaprVideo.Media.Probing;
+using DaprVideo.Onnx;
 
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 60;
 var liveSizes = args.Length > 1 ? args[1..].Where(a => a != "0").ToArray() : ["1280x720", "640x360"];

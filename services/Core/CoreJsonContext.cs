@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using DaprVideo.Core.Events;
 using DaprVideo.Core.Playlist;
 using DaprVideo.Core.Search;
+using DaprVideo.Core.Vision;
 
 namespace DaprVideo.Core;
 

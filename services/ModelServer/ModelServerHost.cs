@@ -1,8 +1,10 @@
-using DaprVideo.Core.Vision;
 using DaprVideo.Core.Inference;
+using DaprVideo.Core.Ports;
 using DaprVideo.ModelServer.Grpc;
 using DaprVideo.ModelServer.Rest;
 using DaprVideo.ModelServer.Serving;
+using DaprVideo.ServiceDefaults;
+using DaprVideo.Settings;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace DaprVideo.ModelServer;
@@ -24,6 +26,8 @@ public static class ModelServerHost
         {
             ApplicationName = typeof(ModelServerHost).Assembly.GetName().Name,
         });
+        // Flags follow tensorflow_model_server; the log level is the one every DaprVideo host reads (LOG_LEVEL).
+        builder.Logging.AddDaprVideoLogLevels(LogLevels.Read(new SettingsReader(builder.Configuration)));
         var endpoints = new ModelServerEndpoints();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -1,5 +1,7 @@
+using DaprVideo.Core.Ports;
 using DaprVideo.Core.Vision;
 using DaprVideo.ModelServer;
+using DaprVideo.Onnx;
 
 // A TF Serving compatible model server on ONNX Runtime. Flags as tensorflow_model_server:
 //   daprvideo-model-server --port=8500 --rest_api_port=8501 --model_name=default [--model_path=...]

@@ -1,3 +1,4 @@
+using DaprVideo.Core.Video;
 using DaprVideo.Core.Vision;
 using Google.Protobuf;
 using Tensorflow;

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using DaprVideo.Core.Ports;
+using DaprVideo.Core.Video;
 using DaprVideo.Core.Vision;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,5 @@
-using DaprVideo.Core.Vision;
 using DaprVideo.Core.Inference;
+using DaprVideo.Core.Ports;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

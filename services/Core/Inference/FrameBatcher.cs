@@ -1,4 +1,6 @@
 using System.Threading.Channels;
+using DaprVideo.Core.Ports;
+using DaprVideo.Core.Video;
 using DaprVideo.Core.Vision;
 
 namespace DaprVideo.Core.Inference;

@@ -1,7 +1,7 @@
 using DaprVideo.Core.Events;
-using DaprVideo.Core.Media;
 using DaprVideo.Core.Ports;
 using DaprVideo.Core.Streams;
+using DaprVideo.Core.Video;
 
 namespace DaprVideo.Core.Pipeline;
 

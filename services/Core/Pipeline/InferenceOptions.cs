@@ -27,7 +27,7 @@ public sealed record InferenceOptions
     public void Validate()
     {
         if (!double.IsFinite(DetectFps) || DetectFps <= 0 || DetectFps > 120)
-            throw new ArgumentException($"DETECT_FPS must be a number in (0, 120], not {DetectFps}.");
+            throw new ArgumentException($"{nameof(DetectFps)} must be a number in (0, 120], not {DetectFps}.");
         if (MaxPendingDetections is < 1 or > 1024)
             throw new ArgumentException($"MaxPendingDetections must be 1..1024, not {MaxPendingDetections}.");
         if (FrameQueueCapacity is < 1 or > 1024)

@@ -1,27 +1,23 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
-using DaprVideo.Core.Vision;
-using DaprVideo.Core.Media;
 using DaprVideo.Core.Playlist;
+using DaprVideo.Core.Ports;
+using DaprVideo.Core.Video;
+using DaprVideo.Core.Vision;
 
 namespace DaprVideo.Core.Pipeline;
 
 /// <summary>
 /// Decodes a chunk, detects objects on frames picked at <see cref="InferenceOptions.DetectFps"/>,
-/// draws the latest boxes on every frame and encodes the annotated segment. Decoding (an ffmpeg
-/// process), detection (the detector's own workers or a remote server) and drawing+encoding (another
-/// ffmpeg process) overlap; a bounded frame queue between them gives backpressure.
+/// draws the latest boxes on every frame and encodes the annotated segment. Decoding, detection and
+/// drawing+encoding (each behind its port) overlap; a bounded frame queue between them gives backpressure.
 /// </summary>
 public sealed class SegmentAnnotator(
     IObjectDetector detector,
     InferenceOptions options,
-    FrameDecoder decoder,
-    SegmentEncoder encoder,
-    FrameAnnotatorOptions? annotatorOptions = null)
+    IFrameDecoder decoder,
+    ISegmentEncoder encoder,
+    IFrameAnnotator annotator)
 {
-    // Annotators hold a Skia typeface and are not thread-safe: one per chunk in flight, reused.
-    private readonly ConcurrentBag<FrameAnnotator> _annotators = [];
-
     public async Task<EncodedSegment> AnnotateAsync(ReadOnlyMemory<byte> chunk, double offsetSeconds, CancellationToken cancellationToken = default)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -34,8 +30,7 @@ public sealed class SegmentAnnotator(
         using var budget = new FrameBudget(options.FrameQueueBytes, options.FrameQueueCapacity);
         var producer = Task.Run(() => DecodeAsync(chunk, offsetSeconds, queue.Writer, state, budget, stop.Token), stop.Token);
 
-        var annotator = _annotators.TryTake(out var a) ? a : new FrameAnnotator(annotatorOptions);
-        SegmentEncoding? encoding = null;
+        ISegmentEncoding? encoding = null;
         try
         {
             var frames = new List<AnalysedFrame>();
@@ -73,7 +68,6 @@ public sealed class SegmentAnnotator(
         }
         finally
         {
-            _annotators.Add(annotator);
             await stop.CancelAsync();
             await DrainAsync(queue.Reader, producer);
             if (encoding is not null) await encoding.DisposeAsync();

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using DaprVideo.Core.Vision;
 
 namespace DaprVideo.Core.Search;
 

@@ -1,3 +1,5 @@
+using DaprVideo.Core.Video;
+
 namespace DaprVideo.Core.Vision;
 
 /// <summary>

@@ -15,7 +15,7 @@ public sealed record PostProcessingOptions
     public void Validate()
     {
         if (!(ScoreThreshold is >= 0f and <= 1f))
-            throw new ArgumentOutOfRangeException(nameof(ScoreThreshold), ScoreThreshold, "SCORE_THRESHOLD must be between 0 and 1.");
+            throw new ArgumentOutOfRangeException(nameof(ScoreThreshold), ScoreThreshold, "Score threshold must be between 0 and 1.");
         if (!(IouThreshold is > 0f and <= 1f))
             throw new ArgumentOutOfRangeException(nameof(IouThreshold), IouThreshold, "IoU threshold must be in (0, 1].");
         if (MaxDetections is < 1 or > 1000)

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using DaprVideo.Core.Events;
-using DaprVideo.Core.Media;
 using DaprVideo.Core.Pipeline;
+using DaprVideo.Core.Video;
 using Microsoft.Extensions.Hosting;
 
 namespace DaprVideo.Inference;

@@ -1,7 +1,7 @@
-using DaprVideo.Core.Vision;
-using DaprVideo.Core.Media;
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Ports;
+using DaprVideo.Media.Codec;
+using DaprVideo.Media.Drawing;
 using DaprVideo.TfServing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -26,12 +26,15 @@ public static class InferenceModule
         services.AddSingleton(settings.Pipeline);
         // One FrameBatcher for the whole process: frames of every stream in work share each Predict call.
         services.AddTfServingDetector(settings.TfServing);
-        services.AddSingleton(sp => new SegmentAnnotator(
-            sp.GetRequiredService<IObjectDetector>(), settings.Pipeline, new FrameDecoder(), new SegmentEncoder()));
+        services.AddSingleton(sp => CreateAnnotator(sp.GetRequiredService<IObjectDetector>(), settings.Pipeline));
         services.AddSingleton(sp => new ChunkProcessor(
             sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IEventPublisher>(),
             sp.GetRequiredService<SegmentAnnotator>(), settings.Pipeline));
         services.AddSingleton<ChunkProcessingGate>();
         return services;
     }
+
+    /// <summary>The annotator on the media adapters (ffmpeg decode and encode, Skia drawing); the embedded host uses it too.</summary>
+    public static SegmentAnnotator CreateAnnotator(IObjectDetector detector, InferenceOptions options) =>
+        new(detector, options, new FrameDecoder(), new SegmentEncoder(), new FrameAnnotatorPool());
 }

@@ -1,4 +1,4 @@
-using DaprVideo.Core.Media;
+using DaprVideo.Core.Video;
 
 namespace DaprVideo.Ingest;
 

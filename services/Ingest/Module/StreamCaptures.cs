@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using DaprVideo.Core.Media;
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Streams;
+using DaprVideo.Core.Video;
+using DaprVideo.Media.Capture;
 using Microsoft.Extensions.Logging;
 
 namespace DaprVideo.Ingest;

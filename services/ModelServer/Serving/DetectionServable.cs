@@ -1,3 +1,5 @@
+using DaprVideo.Core.Ports;
+using DaprVideo.Core.Video;
 using DaprVideo.Core.Vision;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;

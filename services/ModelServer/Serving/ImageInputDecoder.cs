@@ -1,5 +1,6 @@
 using System.Text.Json;
-using DaprVideo.Core.Vision;
+using DaprVideo.Core.Video;
+using DaprVideo.Media.Images;
 using DaprVideo.TfServing;
 using SkiaSharp;
 using Tensorflow;

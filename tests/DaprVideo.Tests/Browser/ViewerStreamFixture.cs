@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using DaprVideo.Tests.Serve;
-using DaprVideo.Tests.Media;
-using DaprVideo.Tests.TestSupport;
+using DaprVideo.Tests.Embedded;
+using DaprVideo.Tests.Media.Capture;
+using DaprVideo.Tests.Media.Codec;
 
 namespace DaprVideo.Tests.Browser;
 

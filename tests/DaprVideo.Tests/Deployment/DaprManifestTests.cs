@@ -1,6 +1,5 @@
 using System.Globalization;
 using DaprVideo.Core.Events;
-using DaprVideo.Tests.TestSupport;
 
 namespace DaprVideo.Tests.Deployment;
 

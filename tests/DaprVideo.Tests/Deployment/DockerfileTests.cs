@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using DaprVideo.Tests.TestSupport;
 
 namespace DaprVideo.Tests.Deployment;
 

@@ -4,7 +4,6 @@ using DaprVideo.Inference;
 using DaprVideo.Ingest;
 using DaprVideo.ModelServer;
 using DaprVideo.Playlist;
-using DaprVideo.Tests.TestSupport;
 using YamlDotNet.Serialization;
 
 namespace DaprVideo.Tests.Distributed;

@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using DaprVideo.Core.Media;
 using DaprVideo.Core.Streams;
+using DaprVideo.Core.Video;
 using DaprVideo.Ingest;
 using DaprVideo.Tests.DaprSidecar;
 using DaprVideo.Tests.Infrastructure;
-using DaprVideo.Tests.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using Amazon.S3.Model;
-using DaprVideo.Core.Vision;
+using DaprVideo.Core.Ports;
 using DaprVideo.DaprAdapters;
 using DaprVideo.Inference;
 using DaprVideo.Ingest;
@@ -8,7 +8,6 @@ using DaprVideo.Playlist;
 using DaprVideo.Settings;
 using DaprVideo.Tests.DaprSidecar;
 using DaprVideo.Tests.Infrastructure;
-using DaprVideo.Tests.TestSupport;
 using DaprVideo.Tests.TfServing.Support;
 
 namespace DaprVideo.Tests.Distributed;

@@ -7,7 +7,6 @@ using DaprVideo.DaprAdapters;
 using DaprVideo.Ingest;
 using DaprVideo.Tests.DaprSidecar;
 using DaprVideo.Tests.Infrastructure;
-using DaprVideo.Tests.TestSupport;
 
 namespace DaprVideo.Tests.Distributed;
 

@@ -1,11 +1,10 @@
 using System.Net;
 using System.Text;
-using DaprVideo.Core.Media;
 using DaprVideo.Core.Streams;
 using DaprVideo.DaprAdapters;
+using DaprVideo.Media.Capture;
 using DaprVideo.Tests.DaprSidecar;
 using DaprVideo.Tests.Infrastructure;
-using DaprVideo.Tests.TestSupport;
 using Xunit.Abstractions;
 
 namespace DaprVideo.Tests.Distributed;

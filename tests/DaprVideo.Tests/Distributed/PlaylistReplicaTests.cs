@@ -3,9 +3,8 @@ using DaprVideo.Core.Events;
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Playlist;
 using DaprVideo.Core.Streams;
+using DaprVideo.Embedded.Adapters;
 using DaprVideo.Playlist;
-using DaprVideo.Standalone.Adapters;
-using DaprVideo.Tests.TestSupport;
 using Microsoft.Extensions.Configuration;
 
 namespace DaprVideo.Tests.Distributed;

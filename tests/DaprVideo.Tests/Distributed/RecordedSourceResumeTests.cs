@@ -1,6 +1,7 @@
-using DaprVideo.Core.Media;
-using DaprVideo.Tests.Media;
-using DaprVideo.Tests.TestSupport;
+using DaprVideo.Core.Video;
+using DaprVideo.Media.Capture;
+using DaprVideo.Tests.Media.Capture;
+using DaprVideo.Tests.Media.Codec;
 
 namespace DaprVideo.Tests.Distributed;
 

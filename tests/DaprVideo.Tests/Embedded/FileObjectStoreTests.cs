@@ -1,6 +1,5 @@
 using System.Text;
-using DaprVideo.Standalone.Adapters;
-using DaprVideo.Tests.TestSupport;
+using DaprVideo.Embedded.Adapters;
 
 namespace DaprVideo.Tests.Embedded;
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using DaprVideo.Standalone.Adapters;
+using DaprVideo.Embedded.Adapters;
 
 namespace DaprVideo.Tests.Embedded;
 

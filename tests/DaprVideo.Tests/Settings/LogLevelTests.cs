@@ -1,9 +1,8 @@
 using DaprVideo.DaprAdapters;
+using DaprVideo.Embedded.Cli;
 using DaprVideo.ServiceDefaults;
 using DaprVideo.Settings;
-using DaprVideo.Standalone.Cli;
-using DaprVideo.Tests.Serve;
-using DaprVideo.Tests.TestSupport;
+using DaprVideo.Tests.Embedded;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

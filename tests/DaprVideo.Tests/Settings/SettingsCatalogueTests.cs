@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using DaprVideo.Settings;
-using DaprVideo.Tests.TestSupport;
 
 namespace DaprVideo.Tests.Settings;
 
@@ -81,7 +80,7 @@ public sealed partial class SettingsCatalogueTests
         Assert.Equal((4, 1, 64), (SettingsCatalogue.BatchSize.Default, SettingsCatalogue.BatchSize.Min, SettingsCatalogue.BatchSize.Max));
         Assert.Equal(4, new DaprVideo.TfServing.TfServingOptions().BatchSize);
         Assert.Equal(4, DaprVideo.TfServing.TfServingOptions.FromEnvironment(_ => null).BatchSize);
-        Assert.Equal(4, DaprVideo.Standalone.PipelineSettings.From(Unset).BatchSize);
+        Assert.Equal(4, DaprVideo.Embedded.PipelineSettings.From(Unset).BatchSize);
         Assert.Throws<SettingsException>(() => DaprVideo.TfServing.TfServingOptions.FromEnvironment(n => n == "BATCH_SIZE" ? "65" : null));
     }
 

@@ -1,4 +1,4 @@
-using DaprVideo.Core.Vision;
+using DaprVideo.Onnx;
 
 namespace DaprVideo.Tests.TestSupport;
 

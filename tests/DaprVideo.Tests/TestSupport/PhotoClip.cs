@@ -1,4 +1,4 @@
-using DaprVideo.Core.Media;
+using DaprVideo.Media.Capture;
 
 namespace DaprVideo.Tests.TestSupport;
 

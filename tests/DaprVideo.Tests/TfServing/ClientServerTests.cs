@@ -1,5 +1,6 @@
-using DaprVideo.Core.Vision;
 using DaprVideo.Core.Inference;
+using DaprVideo.Core.Video;
+using DaprVideo.Core.Vision;
 using DaprVideo.Tests.TfServing.Support;
 using DaprVideo.TfServing;
 

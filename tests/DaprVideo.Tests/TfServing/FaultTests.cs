@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using DaprVideo.Core.Video;
 using DaprVideo.Core.Vision;
-using DaprVideo.Tests.TestSupport;
 using DaprVideo.Tests.TfServing.Support;
 using DaprVideo.TfServing;
 using Grpc.Core;

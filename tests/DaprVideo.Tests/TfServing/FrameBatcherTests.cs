@@ -1,6 +1,7 @@
-using DaprVideo.Core.Vision;
 using DaprVideo.Core.Inference;
-using DaprVideo.Tests.TestSupport;
+using DaprVideo.Core.Ports;
+using DaprVideo.Core.Video;
+using DaprVideo.Core.Vision;
 using DaprVideo.Tests.TfServing.Support;
 
 namespace DaprVideo.Tests.TfServing;

@@ -1,5 +1,4 @@
-using DaprVideo.Core.Vision;
-using DaprVideo.Tests.TestSupport;
+using DaprVideo.Media.Images;
 using DaprVideo.Tests.TfServing.Support;
 using DaprVideo.TfServing;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using DaprVideo.ModelServer;
-using DaprVideo.Tests.TestSupport;
 using DaprVideo.Tests.TfServing.Support;
 using Google.Protobuf;
 using Grpc.Core;

@@ -1,5 +1,5 @@
-using DaprVideo.Core.Media;
 using DaprVideo.Core.Streams;
+using DaprVideo.Core.Video;
 using DaprVideo.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

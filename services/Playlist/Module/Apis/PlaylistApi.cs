@@ -5,11 +5,11 @@ using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Playlist;
 using DaprVideo.Core.Ports;
 using DaprVideo.Core.Streams;
+using DaprVideo.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using DaprVideo.ServiceDefaults;
 
 namespace DaprVideo.Playlist.Apis;
 

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using DaprVideo.Tests.DaprSidecar.Brokers;
-using DaprVideo.Tests.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DaprVideo.Tests.DaprSidecarTests.Brokers;

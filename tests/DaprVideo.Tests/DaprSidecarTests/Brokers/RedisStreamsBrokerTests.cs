@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Text;
 using DaprVideo.Tests.DaprSidecar.Brokers;
 using DaprVideo.Tests.Infrastructure;
-using DaprVideo.Tests.TestSupport;
 using StackExchange.Redis;
 
 namespace DaprVideo.Tests.DaprSidecarTests.Brokers;

@@ -1,5 +1,4 @@
 using DaprVideo.Tests.DaprSidecar.Resiliency;
-using DaprVideo.Tests.TestSupport;
 
 namespace DaprVideo.Tests.DaprSidecarTests.Resiliency;
 

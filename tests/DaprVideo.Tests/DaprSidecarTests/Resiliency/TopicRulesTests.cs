@@ -1,5 +1,4 @@
 using DaprVideo.Tests.DaprSidecar.PubSub;
-using DaprVideo.Tests.TestSupport;
 
 namespace DaprVideo.Tests.DaprSidecarTests.Resiliency;
 

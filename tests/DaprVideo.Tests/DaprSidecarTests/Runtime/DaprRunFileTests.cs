@@ -1,5 +1,4 @@
 using DaprVideo.Tests.DaprSidecar.Runtime;
-using DaprVideo.Tests.TestSupport;
 using YamlDotNet.RepresentationModel;
 
 namespace DaprVideo.Tests.DaprSidecarTests.Runtime;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DaprVideo.Tests.TestSupport;
 using YamlDotNet.RepresentationModel;
 
 namespace DaprVideo.Tests.DaprSidecarTests.Runtime;

@@ -1,5 +1,4 @@
 using DaprVideo.Tests.DaprSidecar.Runtime;
-using DaprVideo.Tests.TestSupport;
 
 namespace DaprVideo.Tests.DaprSidecarTests.Runtime;
 

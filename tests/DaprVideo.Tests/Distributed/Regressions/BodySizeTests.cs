@@ -4,7 +4,6 @@ using DaprVideo.Core.Streams;
 using DaprVideo.DaprAdapters;
 using DaprVideo.Tests.DaprSidecar;
 using DaprVideo.Tests.DaprSidecar.Runtime;
-using DaprVideo.Tests.TestSupport;
 
 namespace DaprVideo.Tests.Distributed.Regressions;
 

@@ -5,7 +5,6 @@ using DaprVideo.DaprAdapters;
 using DaprVideo.Tests.DaprSidecar;
 using DaprVideo.Tests.DaprSidecar.Resiliency;
 using DaprVideo.Tests.DaprSidecarTests.Resiliency;
-using DaprVideo.Tests.TestSupport;
 
 namespace DaprVideo.Tests.Distributed.Regressions;
 

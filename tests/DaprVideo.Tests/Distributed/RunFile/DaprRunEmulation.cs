@@ -6,7 +6,6 @@ using DaprVideo.Tests.DaprSidecar.Brokers;
 using DaprVideo.Tests.DaprSidecar.Runtime;
 using DaprVideo.Tests.DaprSidecarTests.Runtime;
 using DaprVideo.Tests.Infrastructure;
-using DaprVideo.Tests.TestSupport;
 
 namespace DaprVideo.Tests.Distributed.RunFile;
 

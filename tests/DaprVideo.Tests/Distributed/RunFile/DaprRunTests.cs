@@ -6,7 +6,6 @@ using DaprVideo.Core.Streams;
 using DaprVideo.Tests.DaprSidecar;
 using DaprVideo.Tests.DaprSidecar.Brokers;
 using DaprVideo.Tests.Infrastructure;
-using DaprVideo.Tests.TestSupport;
 using Xunit.Abstractions;
 
 namespace DaprVideo.Tests.Distributed.RunFile;

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using DaprVideo.Core.Streams;
 using DaprVideo.Tests.DaprSidecar.Brokers;
 using DaprVideo.Tests.Infrastructure;
-using DaprVideo.Tests.TestSupport;
 using Xunit.Abstractions;
 
 namespace DaprVideo.Tests.Distributed.RunFile;

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using DaprVideo.Core.Ports;
+using DaprVideo.Core.Video;
 using DaprVideo.Core.Vision;
 
 namespace DaprVideo.Tests.TfServing.Support;

@@ -1,5 +1,5 @@
 using System.Net;
-using DaprVideo.Core.Vision;
+using DaprVideo.Core.Ports;
 using DaprVideo.ModelServer;
 using DaprVideo.TfServing;
 using Microsoft.AspNetCore.Builder;

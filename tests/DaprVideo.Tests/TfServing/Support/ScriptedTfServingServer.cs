@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using DaprVideo.Core.Vision;
 using DaprVideo.ModelServer;
 using DaprVideo.ModelServer.Rest;
 using DaprVideo.ModelServer.Serving;

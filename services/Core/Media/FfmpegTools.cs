@@ -1,7 +1,0 @@
-namespace DaprVideo.Core.Media;
-
-/// <summary>Which ffmpeg and ffprobe executables to run; plain names are looked up on PATH.</summary>
-public sealed record FfmpegTools(string Ffmpeg = "ffmpeg", string Ffprobe = "ffprobe")
-{
-    public static FfmpegTools Default { get; } = new();
-}

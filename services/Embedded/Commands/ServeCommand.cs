@@ -1,0 +1,123 @@
+using DaprVideo.Core.Pipeline;
+using DaprVideo.Core.Ports;
+using DaprVideo.Core.Streams;
+using DaprVideo.Core.Video;
+using DaprVideo.Embedded.Adapters;
+using DaprVideo.Embedded.Cli;
+using DaprVideo.Ingest;
+using DaprVideo.Ingest.Apis;
+using DaprVideo.Media.Capture;
+using DaprVideo.Playlist;
+using DaprVideo.Playlist.Apis;
+using DaprVideo.Playlist.Viewer;
+using DaprVideo.ServiceDefaults;
+using DaprVideo.Settings;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace DaprVideo.Embedded.Commands;
+
+/// <summary>
+/// <c>serve [--port 8080] [--data dir] [--demo]</c>: the whole system in one process with the HTTP
+/// API, HLS and the viewer. With --demo it synthesises a clip from the bundled photos and streams it.
+/// </summary>
+public static class ServeCommand
+{
+    public const string Usage = "serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--media dir] [--demo] [--detector onnx|tfserving --tf-serving-url URL]";
+    public const string DemoId = "demo";
+    private static readonly string[] DemoPhotos = ["astronaut.png", "chelsea.png", "coffee.png", "motorcycle_left.png"];
+
+    public static async Task<int> RunAsync(CommandArguments args, PipelineSettings settings, SettingsReader env, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        var port = args.IntOption("port", 0, 65535) ?? 8080;
+        var host = args.Option("host") ?? "127.0.0.1";
+        var data = Path.GetFullPath(args.Option("data") ?? "data");
+        var media = args.Option("media");
+        var demo = args.Flag("demo");
+        settings = settings.WithDetectorArguments(args, env);
+        args.EnsureNoneLeft(0);
+        if (!System.Net.IPAddress.TryParse(host, out _) && host != "localhost")
+            throw new UsageException($"--host must be an IP address or localhost, not '{host}'.");
+
+        // The Ingest module's own settings (MEDIA_DIRS, API_KEY, MAX_STREAMS, SEGMENT_SECONDS); --media takes MEDIA_DIRS' place.
+        var ingestOptions = IngestOptions.FromSettings(env, scratchDirectory: Path.Combine(data, ".scratch")) with { SegmentSeconds = settings.SegmentSeconds };
+        if (media is not null)
+            ingestOptions = ingestOptions with { MediaDirectories = media.Split(':', StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFullPath).ToList() };
+        try { ingestOptions.Validate(); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); } // a --media entry
+
+        // The demo is ours to regenerate: its old stream goes before the host starts, so neither the stream resume nor
+        // the playlist rebuild sees it.
+        if (demo) await DeleteDemoStreamAsync(data, cancellationToken);
+
+        await using var app = await BuildAsync(settings, ingestOptions, data, host, port, LogLevels.Read(env));
+        await app.RunUntilStoppedAsync(async running =>
+        {
+            var address = app.Urls.First();
+            await stdout.WriteLineAsync($"DaprVideo is serving on {address} (data in {data}). Press Ctrl+C to stop.");
+            if (demo)
+            {
+                await StartDemoAsync(app.Services, data, running);
+                await stdout.WriteLineAsync($"Demo stream: open {address}/?stream={DemoId}");
+            }
+        }, cancellationToken);
+        return 0;
+    }
+
+    /// <summary>
+    /// The web host composing the Ingest and Playlist modules (as their Dapr hosts do) on the embedded pipeline: the
+    /// data folder as object store, the in-process bus as publisher. Also used by tests.
+    /// </summary>
+    /// <param name="logLevel">LOG_LEVEL: our own lines at this level, ASP.NET Core's per-request lines only at Debug.</param>
+    public static Task<WebApplication> BuildAsync(PipelineSettings settings, IngestOptions ingestOptions, string data, string host, int port,
+        LogLevel logLevel = LogLevel.Information)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(ingestOptions);
+        var pipeline = new EmbeddedPipeline(settings, data, vodOnly: false);
+
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls($"http://{host}:{port}");
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddDaprVideoLogLevels(logLevel);
+        // The in-process adapters behind the modules' ports; the pipeline's playlist builder is the one its bus feeds.
+        builder.Services.AddSingleton(pipeline);
+        builder.Services.AddSingleton<IObjectStore>(pipeline.Store);
+        builder.Services.AddSingleton<IEventPublisher>(pipeline.Bus);
+        builder.Services.AddSingleton(pipeline.Ingestor);
+        builder.Services.AddSingleton(pipeline.Playlists);
+        builder.Services.AddIngest(ingestOptions);
+        // One process applies every event itself: no catch-up with the store, but stalled streams move on.
+        builder.Services.AddPlaylist(new PlaylistSettings(pipeline.PlaylistOptions, FreshnessInterval: null) { SkipStalled = true });
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapStreamsApi(ingestOptions.ApiKey);
+        app.MapPlaylistApi();
+        app.MapViewer();
+        return Task.FromResult(app);
+    }
+
+    private static async Task DeleteDemoStreamAsync(string data, CancellationToken cancellationToken)
+    {
+        var store = new FileObjectStore(data, EmbeddedPipeline.StreamsPrefix);
+        var id = StreamId.Parse(DemoId);
+        foreach (var key in await store.ListAsync(ObjectKeys.StreamPrefix(id), cancellationToken))
+            await store.DeleteAsync(key, cancellationToken);
+    }
+
+    private static async Task StartDemoAsync(IServiceProvider services, string data, CancellationToken cancellationToken)
+    {
+        // A fresh clip and a fresh stream on every start (the old stream was deleted before the host started).
+        var id = StreamId.Parse(DemoId);
+        var clip = Path.Combine(data, ".demo", "demo.mp4");
+        Directory.CreateDirectory(Path.GetDirectoryName(clip)!);
+        var photos = DemoPhotos
+            .Select(p => Path.Combine(AppContext.BaseDirectory, "demo", p)).ToList();
+        await StillsClip.CreateAsync(photos, clip, secondsEach: 6, cancellationToken: cancellationToken);
+        await services.GetRequiredService<StreamCaptures>().StartAsync(id, VideoSource.Parse(clip), simulateLive: true, cancellationToken);
+    }
+}

@@ -1,0 +1,70 @@
+using DaprVideo.Core.Events;
+using DaprVideo.Core.Inference;
+using DaprVideo.Core.Pipeline;
+using DaprVideo.Core.Ports;
+using DaprVideo.Embedded.Adapters;
+using DaprVideo.Inference;
+using DaprVideo.Onnx;
+using DaprVideo.TfServing;
+
+namespace DaprVideo.Embedded;
+
+/// <summary>
+/// Ingest, Inference and Playlist in one process: the same Core pipeline the Dapr services host,
+/// wired to the in-process bus, a directory store and the in-process ONNX detector (or a remote
+/// TF Serving-compatible server). Frames from every stream meet in one <see cref="FrameBatcher"/>.
+/// </summary>
+public sealed class EmbeddedPipeline : IAsyncDisposable
+{
+    private readonly IObjectDetector _model;
+    private readonly FrameBatcher _detector;
+    private readonly TaskCompletionSource<string> _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Where in the data folder the streams' objects live.</summary>
+    public const string StreamsPrefix = "streams/";
+
+    public EmbeddedPipeline(PipelineSettings settings, string dataDirectory, bool vodOnly)
+    {
+        Settings = settings;
+        Store = new FileObjectStore(dataDirectory, StreamsPrefix);
+        _model = settings.TfServingUrl is { } url
+            ? new TfServingObjectDetector(TfServingOptions.FromUrl(url) with { ScoreThreshold = settings.Detector.ScoreThreshold, BatchSize = settings.BatchSize })
+            : new OnnxObjectDetector(settings.Detector.ToOptions());
+        _detector = new FrameBatcher(_model, settings.Batching);
+        Bus = new InProcessEventBus((topic, message, error) =>
+            _failure.TrySetResult($"{topic} event {message} failed: {error.Message.ReplaceLineEndings(" ")}"));
+
+        var inference = settings.Inference;
+        inference.Validate();
+        var annotator = InferenceModule.CreateAnnotator(_detector, inference);
+        var processor = new ChunkProcessor(Store, Bus, annotator, inference);
+        PlaylistOptions = new PlaylistBuilderOptions { Playlist = settings.Playlist, VodOnly = vodOnly };
+        Playlists = new PlaylistBuilder(Store, PlaylistOptions);
+        Ingestor = new ChunkIngestor(Store, Bus);
+
+        // Two chunks in flight keep both cores busy: one decodes/encodes while the other detects.
+        Bus.Subscribe<ChunkCaptured>(Topics.Chunks, processor.ProcessAsync, concurrency: 2, capacity: 4);
+        Bus.Subscribe<SegmentAnnotated>(Topics.Segments, Playlists.OnSegmentAsync);
+        Bus.Subscribe<StreamEnded>(Topics.Streams, Playlists.OnStreamEndedAsync);
+    }
+
+    public PipelineSettings Settings { get; }
+    public FileObjectStore Store { get; }
+    public InProcessEventBus Bus { get; }
+    public PlaylistBuilder Playlists { get; }
+    public PlaylistBuilderOptions PlaylistOptions { get; }
+    public ChunkIngestor Ingestor { get; }
+
+    /// <summary>Completes with a one-line reason when an event could not be handled after retries.</summary>
+    public Task<string> Failure => _failure.Task;
+
+    /// <summary>Achieved batch sizes, for the benchmarks and the logs.</summary>
+    public FrameBatcherStats BatchStats => _detector.GetStats();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Bus.DisposeAsync();
+        await _detector.DisposeAsync();
+        (_model as IDisposable)?.Dispose();
+    }
+}

@@ -1,0 +1,247 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using DaprVideo.Core.Video;
+using DaprVideo.Media.Ffmpeg;
+using DaprVideo.Media.Probing;
+
+namespace DaprVideo.Media.Capture;
+
+/// <summary>
+/// The ingest loop: runs ffmpeg's segment muxer on a <see cref="VideoSource"/> and yields each
+/// MPEG-TS chunk once ffmpeg has closed it (it lists a chunk in the csv segment list on stdout
+/// only after closing the file). H.264 with keyframes at least every segment is copied;
+/// anything else is encoded once with keyframes forced on the segment grid.
+/// Live sources reconnect with exponential backoff; the first chunk after a gap is marked.
+/// </summary>
+/// <remarks>
+/// The scratch directory belongs to the caller and must be private to this capture; only files
+/// named <c>chunk-NNNNNNNNN.ts</c> are written there, and each is deleted once read.
+/// </remarks>
+public sealed partial class ChunkCapture
+{
+    private readonly VideoSource _source;
+    private readonly string _scratchDirectory;
+    private readonly ChunkCaptureOptions _options;
+    private readonly TimeProvider _time;
+    private readonly VideoProbe _probe;
+
+    public ChunkCapture(VideoSource source, string scratchDirectory, ChunkCaptureOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        _options = options ?? new ChunkCaptureOptions();
+        _options.Validate();
+        if (string.IsNullOrEmpty(scratchDirectory) || !Path.IsPathFullyQualified(scratchDirectory)
+            || scratchDirectory.Any(char.IsControl) || scratchDirectory.Contains('%', StringComparison.Ordinal))
+            throw new ArgumentException($"Scratch directory '{scratchDirectory}' must be an absolute path without '%' or control characters.");
+        _source = source;
+        _scratchDirectory = Path.GetFullPath(scratchDirectory);
+        _time = timeProvider ?? TimeProvider.System;
+        _probe = new VideoProbe(_options.Tools);
+    }
+
+    /// <summary>
+    /// Chunks in sequence order. A finite source ends when ffmpeg ends; a live one runs until
+    /// cancelled (or until <see cref="ChunkCaptureOptions.MaxReconnectAttempts"/> is exhausted).
+    /// Throws <see cref="MediaException"/> with ffmpeg's reason when the source is not usable video.
+    /// </summary>
+    public async IAsyncEnumerable<ChunkFile> CaptureAsync(
+        IProgress<CaptureProgress>? progress = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var state = new CaptureState(_options.FirstSequence);
+        while (true)
+        {
+            var outcome = new AttemptOutcome();
+            await foreach (var chunk in RunAttemptAsync(state, outcome, progress, cancellationToken).ConfigureAwait(false))
+                yield return chunk;
+
+            var live = state.Live ?? _options.Live ?? _source.IsInherentlyLive;
+            if (!live)
+            {
+                if (outcome.Error is not null) throw new MediaException(outcome.Error);
+                if (state.Chunks == 0) throw new MediaException($"Source {_source.DisplayName} produced no video frames.");
+                yield break;
+            }
+
+            state.ConsecutiveFailures = outcome.Chunks > 0 ? 0 : state.ConsecutiveFailures + 1;
+            var reason = outcome.Error ?? "the source ended";
+            if (state.Chunks == 0 && !_options.RetryBeforeFirstChunk)
+                throw new MediaException(outcome.Error ?? $"Live source {_source.DisplayName} ended before its first chunk.");
+            if (_options.MaxReconnectAttempts is { } max && state.ConsecutiveFailures > max)
+                throw new MediaException($"Gave up on {_source.DisplayName} after {max} failed reconnects: {reason}");
+
+            await Task.Delay(Backoff(state.ConsecutiveFailures), _time, cancellationToken).ConfigureAwait(false);
+            state.AfterGap = true;
+        }
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        var factor = Math.Pow(2, Math.Min(failures, 20));
+        var delay = TimeSpan.FromTicks((long)Math.Min(_options.ReconnectInitialDelay.Ticks * factor, _options.ReconnectMaxDelay.Ticks));
+        return delay;
+    }
+
+    private async IAsyncEnumerable<ChunkFile> RunAttemptAsync(
+        CaptureState state, AttemptOutcome outcome, IProgress<CaptureProgress>? progress,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Auto needs the keyframe spacing (a live source makes us wait that long); otherwise the header is enough.
+        var window = _options.Transcode == TranscodeMode.Auto ? Math.Max(4, 2 * _options.SegmentSeconds + 1) : 1;
+        VideoInfo info;
+        try
+        {
+            info = await _probe.ProbeAsync(_source, window, _options.NetworkTimeoutSeconds, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MediaException e)
+        {
+            outcome.Error = e.Message;
+            yield break;
+        }
+
+        state.Live ??= _options.Live ?? (_source.IsInherentlyLive || (_source.Kind == VideoSourceKind.Http && info.DurationSeconds is null));
+        state.SourceDuration ??= info.DurationSeconds;
+        progress?.Report(new CaptureProgress(state.SourceDuration, state.CapturedSeconds, state.Chunks, state.Live.Value));
+
+        var copy = _options.Transcode switch
+        {
+            TranscodeMode.Never => true,
+            TranscodeMode.Always => false,
+            _ => info.Codec == "h264" && info.MaxKeyframeIntervalSeconds is { } gap
+                 && gap <= _options.SegmentSeconds + info.Format.FrameRate.FrameDuration / 2,
+        };
+
+        var firstOfAttempt = state.NextSequence;
+        var anchor = _time.GetUtcNow();
+        double? attemptStartPts = null;
+        var process = FfmpegProcess.Start(_options.Tools.Ffmpeg, Arguments(copy, state.Live.Value, firstOfAttempt));
+        try
+        {
+            using var list = new StreamReader(process.StandardOutput);
+            while (await list.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            {
+                var entry = ParseListEntry(line);
+                if (entry is null) continue;
+                var expected = ChunkFileName(state.NextSequence);
+                if (!string.Equals(entry.Value.File, expected, StringComparison.Ordinal))
+                {
+                    outcome.Error = $"ffmpeg listed unexpected segment '{entry.Value.File}' (expected {expected}).";
+                    yield break;
+                }
+
+                var path = Path.Combine(_scratchDirectory, expected);
+                var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+                File.Delete(path);
+
+                // Exact timing comes from the chunk's own packets; the csv is the fallback.
+                double startPts, duration;
+                int frames;
+                try
+                {
+                    var chunkInfo = await _probe.ProbeAsync(bytes, cancellationToken).ConfigureAwait(false);
+                    (startPts, duration, frames) = (chunkInfo.StartSeconds, chunkInfo.SpanSeconds, chunkInfo.PacketCount);
+                }
+                catch (MediaException)
+                {
+                    (startPts, duration, frames) = (entry.Value.Start, entry.Value.End - entry.Value.Start, 0);
+                }
+                attemptStartPts ??= startPts;
+
+                var chunk = new ChunkFile(
+                    state.NextSequence,
+                    bytes,
+                    anchor + TimeSpan.FromSeconds(Math.Max(0, startPts - attemptStartPts.Value)),
+                    duration,
+                    Discontinuity: state.AfterGap && outcome.Chunks == 0,
+                    frames);
+                state.NextSequence++;
+                state.Chunks++;
+                state.CapturedSeconds += duration;
+                outcome.Chunks++;
+                progress?.Report(new CaptureProgress(state.SourceDuration, state.CapturedSeconds, state.Chunks, state.Live.Value));
+                yield return chunk;
+            }
+
+            var exit = await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            if (exit != 0)
+                outcome.Error = $"ffmpeg failed on {_source.DisplayName} (exit {exit}): {process.LastError}";
+        }
+        finally
+        {
+            await process.DisposeAsync().ConfigureAwait(false);
+            // A killed run may leave the chunk it was writing, and under load the ones it finished
+            // after the consumer stopped listening; the scratch folder is this capture's alone.
+            foreach (var leftover in Directory.EnumerateFiles(_scratchDirectory, ChunkFilePattern))
+                File.Delete(leftover);
+        }
+    }
+
+    private List<string> Arguments(bool copy, bool live, long firstSequence)
+    {
+        var realTime = _options.SimulateLive && _source.Kind is VideoSourceKind.File or VideoSourceKind.TestPattern;
+        var segment = _options.SegmentSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        var args = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "error", "-y" };
+        var input = FfmpegInput.Arguments(_source, realTime, _options.NetworkTimeoutSeconds).ToList();
+        if (_options.StartSeconds > 0 && !_source.IsInherentlyLive && _source.Kind != VideoSourceKind.Rtsp)
+            input.InsertRange(input.LastIndexOf("-i"), ["-ss", _options.StartSeconds.ToString("0.###", CultureInfo.InvariantCulture)]);
+        args.AddRange(input);
+        args.AddRange(["-map", "0:v:0", "-an", "-sn", "-dn"]);
+        if (copy)
+        {
+            args.AddRange(["-c:v", "copy"]);
+        }
+        else
+        {
+            args.AddRange([
+                "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2",
+                "-c:v", "libx264", "-preset", _options.Preset, "-pix_fmt", "yuv420p",
+                "-force_key_frames", $"expr:gte(t,n_forced*{segment})",
+            ]);
+            // x264's lookahead and B-frames hold back ~0.65 s of frames, so a live chunk would close that
+            // much after its last frame; the chunk is re-encoded by Inference anyway, so trade bitrate for latency.
+            if (live || realTime) args.AddRange(["-tune", "zerolatency"]);
+        }
+        args.AddRange([
+            "-f", "segment", "-segment_time", segment, "-segment_format", "mpegts",
+            "-segment_list", "pipe:1", "-segment_list_type", "csv",
+            "-segment_start_number", firstSequence.ToString(CultureInfo.InvariantCulture),
+            "file:" + Path.Combine(_scratchDirectory, "chunk-%09d.ts"),
+        ]);
+        return args;
+    }
+
+    private const string ChunkFilePattern = "chunk-*.ts";
+
+    internal static string ChunkFileName(long sequence) =>
+        string.Create(CultureInfo.InvariantCulture, $"chunk-{sequence:D9}.ts");
+
+    private static (string File, double Start, double End)? ParseListEntry(string line)
+    {
+        var m = ListEntryRegex().Match(line);
+        if (!m.Success) return null;
+        return (m.Groups[1].Value,
+            double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture),
+            double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture));
+    }
+
+    [GeneratedRegex(@"^(chunk-[0-9]{9,19}\.ts),(-?[0-9]+\.[0-9]+),(-?[0-9]+\.[0-9]+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex ListEntryRegex();
+
+    private sealed class CaptureState(long firstSequence)
+    {
+        public long NextSequence { get; set; } = firstSequence;
+        public long Chunks { get; set; }
+        public double CapturedSeconds { get; set; }
+        public double? SourceDuration { get; set; }
+        public bool? Live { get; set; }
+        public bool AfterGap { get; set; }
+        public int ConsecutiveFailures { get; set; }
+    }
+
+    private sealed class AttemptOutcome
+    {
+        public string? Error { get; set; }
+        public int Chunks { get; set; }
+    }
+}

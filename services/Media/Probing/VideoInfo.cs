@@ -1,0 +1,23 @@
+using DaprVideo.Core.Video;
+
+namespace DaprVideo.Media.Probing;
+
+/// <summary>
+/// What ffprobe found about a source's or chunk's first video stream.
+/// Packet figures cover the probed window only (the whole input for a chunk).
+/// </summary>
+/// <param name="Codec">ffmpeg codec name, e.g. <c>h264</c>.</param>
+/// <param name="Format">Picture size and frame rate.</param>
+/// <param name="DurationSeconds">Container duration; null when unknown (live).</param>
+/// <param name="StartSeconds">Presentation time of the earliest packet.</param>
+/// <param name="SpanSeconds">From the earliest packet's start to the latest packet's end.</param>
+/// <param name="MaxKeyframeIntervalSeconds">Longest stretch without a keyframe in the window; null without packets.</param>
+/// <param name="PacketCount">Video packets seen (frames, for a chunk).</param>
+public sealed record VideoInfo(
+    string Codec,
+    VideoFormat Format,
+    double? DurationSeconds,
+    double StartSeconds,
+    double SpanSeconds,
+    double? MaxKeyframeIntervalSeconds,
+    int PacketCount);

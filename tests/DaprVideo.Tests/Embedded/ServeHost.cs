@@ -1,0 +1,46 @@
+using DaprVideo.Embedded;
+using DaprVideo.Embedded.Commands;
+using DaprVideo.Ingest;
+using Microsoft.AspNetCore.Builder;
+
+namespace DaprVideo.Tests.Embedded;
+
+/// <summary>The real <c>serve</c> host on a loopback port with a private data folder and media folder.</summary>
+public sealed class ServeHost : IAsyncDisposable
+{
+    private readonly TempDirectory _tmp = new();
+    private WebApplication? _app;
+
+    public string Data => _tmp.File("data");
+    public string Media => _tmp.File("media");
+    public HttpClient Http { get; private set; } = null!;
+    public WebApplication App => _app!;
+
+    /// <param name="prepareData">Fills the data folder before the host starts (what an earlier run left there).</param>
+    public static async Task<ServeHost> StartAsync(double segmentSeconds = 1, string? apiKey = null, Func<string, Task>? prepareData = null)
+    {
+        var host = new ServeHost();
+        Directory.CreateDirectory(host.Media);
+        if (prepareData is not null) await prepareData(host.Data);
+        var settings = new PipelineSettings(segmentSeconds, DetectFps: 2, BatchSize: 4, BatchTimeoutMs: 20, Debug: false,
+            new DetectorSettings(RepoPaths.Model, Threads: 2, ScoreThreshold: 0.5f));
+        var ingest = new IngestOptions
+        {
+            SegmentSeconds = segmentSeconds,
+            MediaDirectories = [host.Media],
+            ApiKey = apiKey,
+            ScratchDirectory = Path.Combine(host.Data, ".scratch"),
+        };
+        host._app = await ServeCommand.BuildAsync(settings, ingest, host.Data, "127.0.0.1", 0);
+        await host._app.StartAsync();
+        host.Http = new HttpClient { BaseAddress = new Uri(host._app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
+        return host;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        if (_app is not null) await _app.DisposeAsync();
+        _tmp.Dispose();
+    }
+}

@@ -1,0 +1,181 @@
+using System.Globalization;
+using DaprVideo.Core.Video;
+using DaprVideo.Media.Capture;
+
+namespace DaprVideo.Tests.Media.Capture;
+
+[Collection(MediaClipsGroup.Name)]
+public sealed class ChunkCaptureTests(MediaClips clips)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Cuts_a_7s_h264_file_into_3_continuous_chunks_without_reencoding()
+    {
+        var scratch = clips.NewScratchDirectory();
+        var progress = new List<CaptureProgress>();
+        var capture = new ChunkCapture(VideoSource.Parse(clips.H264SevenSeconds), scratch, new ChunkCaptureOptions { SegmentSeconds = 3, FirstSequence = 10 });
+
+        var chunks = await Collect(capture.CaptureAsync(new SyncProgress(progress.Add)));
+
+        Assert.Equal([10L, 11L, 12L], chunks.Select(c => c.Sequence));
+        const double frame = 1 / 25.0;
+        Assert.Equal(3.0, chunks[0].DurationSeconds, frame);
+        Assert.Equal(3.0, chunks[1].DurationSeconds, frame);
+        Assert.Equal(1.0, chunks[2].DurationSeconds, frame);
+        Assert.Equal(7.0, chunks.Sum(c => c.DurationSeconds), 3 * frame);
+        for (var i = 1; i < chunks.Count; i++)
+            Assert.Equal(chunks[i - 1].Start.AddSeconds(chunks[i - 1].DurationSeconds), chunks[i].Start, TimeSpan.FromMilliseconds(1));
+        Assert.All(chunks, c => Assert.False(c.Discontinuity));
+        Assert.Equal([75, 75, 25], chunks.Select(c => c.FrameCount));
+
+        // Copied, not re-encoded: the chunks carry the source's own 1 s GOP (x264 default would be 250).
+        foreach (var chunk in chunks)
+        {
+            var path = Path.Combine(clips.Directory, $"check-{Guid.NewGuid():N}.ts");
+            await File.WriteAllBytesAsync(path, chunk.Bytes);
+            var decoded = MediaClips.Ffprobe("-count_frames", "-select_streams", "v:0", "-show_entries", "stream=codec_name,nb_read_frames", path);
+            Assert.Equal($"h264,{chunk.FrameCount}", decoded);
+        }
+        Assert.Empty(Directory.EnumerateFileSystemEntries(scratch));
+        Assert.Equal(7.0, progress[0].SourceDurationSeconds!.Value, 0.05);
+        Assert.Equal(1.0, progress[^1].Fraction!.Value, 0.05);
+    }
+
+    [Fact]
+    public async Task Encodes_a_non_h264_source_once_with_keyframes_on_the_segment_grid()
+    {
+        var scratch = clips.NewScratchDirectory();
+        var capture = new ChunkCapture(VideoSource.Parse(clips.PhotoMpeg4), scratch, new ChunkCaptureOptions { SegmentSeconds = 1 });
+
+        var chunks = await Collect(capture.CaptureAsync());
+
+        Assert.Equal(2, chunks.Count);
+        Assert.All(chunks, c => Assert.Equal(1.0, c.DurationSeconds, 1 / 25.0));
+        var path = Path.Combine(clips.Directory, $"check-{Guid.NewGuid():N}.ts");
+        await File.WriteAllBytesAsync(path, chunks[1].Bytes);
+        Assert.Equal("h264,256,256", MediaClips.Ffprobe("-select_streams", "v:0", "-show_entries", "stream=codec_name,width,height", path));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(scratch));
+    }
+
+    [Theory]
+    [InlineData(nameof(MediaClips.NotVideo), "Invalid data found")]
+    [InlineData(nameof(MediaClips.Empty), "Invalid data found")]
+    [InlineData(nameof(MediaClips.Truncated), "moov atom not found")]
+    public async Task Hostile_files_fail_with_ffmpegs_reason_on_one_line(string clip, string reason)
+    {
+        var path = (string)typeof(MediaClips).GetProperty(clip)!.GetValue(clips)!;
+        var capture = new ChunkCapture(VideoSource.Parse(path), clips.NewScratchDirectory());
+
+        var e = await Assert.ThrowsAsync<MediaException>(() => Collect(capture.CaptureAsync()));
+
+        Assert.Contains(reason, e.Message, StringComparison.Ordinal);
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public async Task An_http_playlist_pointing_at_a_local_file_is_refused_by_ffmpeg()
+    {
+        // The target is real, readable video: only the protocol whitelist stands in the way.
+        var playlist = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:3\n#EXTINF:3.0,\n" +
+                       $"file:{clips.ChunkThreeSeconds}\n#EXT-X-ENDLIST\n";
+        await using var server = new LoopbackHttpServer((_, _) =>
+            new LoopbackHttpServer.Response(200, "application/vnd.apple.mpegurl", System.Text.Encoding.ASCII.GetBytes(playlist)));
+        var scratch = clips.NewScratchDirectory();
+        var capture = new ChunkCapture(VideoSource.Parse(server.Url("/evil.m3u8")), scratch);
+
+        var e = await Assert.ThrowsAsync<MediaException>(() => Collect(capture.CaptureAsync()));
+
+        Assert.Contains("Protocol 'file' not on whitelist", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(scratch));
+    }
+
+    [Fact]
+    public async Task A_live_source_reconnects_marks_the_gap_and_continues_the_sequence()
+    {
+        // Each attempt is a probe plus an ffmpeg read: two good attempts, then the source is gone.
+        var ts = await File.ReadAllBytesAsync(clips.ChunkThreeSeconds);
+        await using var server = new LoopbackHttpServer((_, n) =>
+            n < 4 ? new LoopbackHttpServer.Response(200, "video/mp2t", ts) : new LoopbackHttpServer.Response(404, "text/plain", "gone"u8.ToArray()));
+        var options = new ChunkCaptureOptions
+        {
+            SegmentSeconds = 1,
+            Live = true,
+            Transcode = TranscodeMode.Always,
+            ReconnectInitialDelay = TimeSpan.FromMilliseconds(20),
+            ReconnectMaxDelay = TimeSpan.FromMilliseconds(100),
+            MaxReconnectAttempts = 0,
+        };
+        var capture = new ChunkCapture(VideoSource.Parse(server.Url("/cam.ts")), clips.NewScratchDirectory(), options);
+        var chunks = new List<ChunkFile>();
+
+        var e = await Assert.ThrowsAsync<MediaException>(async () =>
+        {
+            using var cts = new CancellationTokenSource(Timeout);
+            await foreach (var chunk in capture.CaptureAsync(cancellationToken: cts.Token)) chunks.Add(chunk);
+        });
+
+        Assert.Contains("Gave up", e.Message, StringComparison.Ordinal);
+        Assert.Contains("404", e.Message, StringComparison.Ordinal);
+        Assert.Equal(Enumerable.Range(0, 6).Select(i => (long)i), chunks.Select(c => c.Sequence));
+        Assert.Equal([false, false, false, true, false, false], chunks.Select(c => c.Discontinuity));
+    }
+
+    [Fact]
+    public async Task Cancelling_a_live_capture_kills_ffmpeg_and_leaves_no_files()
+    {
+        var scratch = clips.NewScratchDirectory();
+        var capture = new ChunkCapture(VideoSource.Parse("testsrc:size=160x120:rate=10"), scratch, new ChunkCaptureOptions { SegmentSeconds = 0.5 });
+        using var cts = new CancellationTokenSource(Timeout);
+        ChunkFile? first = null;
+
+        await foreach (var chunk in capture.CaptureAsync(cancellationToken: cts.Token))
+        {
+            first = chunk;
+            break; // disposing the enumerator is how a consumer stops
+        }
+
+        Assert.NotNull(first);
+        Assert.Equal(0.5, first.DurationSeconds, 0.1);
+        Assert.Empty(FfmpegProcessesUsing(scratch));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(scratch));
+    }
+
+    private static List<int> FfmpegProcessesUsing(string scratch) =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(d => (Pid: Path.GetFileName(d), Dir: d))
+            .Where(p => int.TryParse(p.Pid, CultureInfo.InvariantCulture, out _))
+            .Where(p =>
+            {
+                try
+                {
+                    return File.ReadAllText(Path.Combine(p.Dir, "cmdline")).Contains(scratch, StringComparison.Ordinal);
+                }
+                catch (IOException)
+                {
+                    return false;
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    return false;
+                }
+            })
+            .Select(p => int.Parse(p.Pid, CultureInfo.InvariantCulture))
+            .ToList();
+
+    private static async Task<List<ChunkFile>> Collect(IAsyncEnumerable<ChunkFile> chunks)
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        var list = new List<ChunkFile>();
+        await foreach (var chunk in chunks.WithCancellation(cts.Token)) list.Add(chunk);
+        return list;
+    }
+
+    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; posts to the pool, racing the asserts).</summary>
+    private sealed class SyncProgress(Action<CaptureProgress> report) : IProgress<CaptureProgress>
+    {
+        public void Report(CaptureProgress value) => report(value);
+    }
+}
