@@ -35,6 +35,8 @@ public static partial class IngestModule
         services.AddSingleton(new SourcePolicy(options.MediaDirectories));
         services.AddSingleton(sp => new StreamRegistry(sp.GetRequiredService<IObjectStore>()));
         services.TryAddSingleton(sp => new ChunkIngestor(sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IEventPublisher>()));
+        // Claimed when the captures are first needed (at start, by the resumer): a dead Ingest's leftovers go then.
+        services.AddSingleton(_ => ScratchArea.Claim(options.ScratchDirectory));
         services.AddSingleton<StreamCaptures>();
         services.AddHostedService<StreamResumer>();
         return services;

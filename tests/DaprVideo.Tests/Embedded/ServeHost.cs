@@ -17,7 +17,9 @@ public sealed class ServeHost : IAsyncDisposable
     public WebApplication App => _app!;
 
     /// <param name="prepareData">Fills the data folder before the host starts (what an earlier run left there).</param>
-    public static async Task<ServeHost> StartAsync(double segmentSeconds = 1, string? apiKey = null, Func<string, Task>? prepareData = null)
+    /// <param name="configureIngest">Changes the Ingest options (camera timeouts, MAX_STREAMS) before the host starts.</param>
+    public static async Task<ServeHost> StartAsync(double segmentSeconds = 1, string? apiKey = null, Func<string, Task>? prepareData = null,
+        Func<IngestOptions, IngestOptions>? configureIngest = null)
     {
         var host = new ServeHost();
         Directory.CreateDirectory(host.Media);
@@ -31,6 +33,7 @@ public sealed class ServeHost : IAsyncDisposable
             ApiKey = apiKey,
             ScratchDirectory = Path.Combine(host.Data, ".scratch"),
         };
+        if (configureIngest is not null) ingest = configureIngest(ingest);
         host._app = await ServeCommand.BuildAsync(settings, ingest, host.Data, "127.0.0.1", 0);
         await host._app.StartAsync();
         host.Http = new HttpClient { BaseAddress = new Uri(host._app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };

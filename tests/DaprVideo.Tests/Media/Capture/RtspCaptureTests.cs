@@ -61,14 +61,65 @@ public sealed class RtspCaptureTests(MediaClips clips)
         Assert.DoesNotContain('\n', e.Message);
     }
 
-    internal static async Task<List<ChunkFile>> TakeAsync(ChunkCapture capture, int count)
+    [Fact]
+    public async Task A_camera_is_read_over_udp_when_asked()
+    {
+        await using var camera = await RtspServerFixture.StartNewAsync();
+        var scratch = clips.NewScratchDirectory();
+        var capture = new ChunkCapture(VideoSource.Parse(camera.Url()), scratch,
+            new ChunkCaptureOptions { SegmentSeconds = 1, RtspTransport = DaprVideo.Media.Ffmpeg.RtspTransport.Udp });
+        var seen = new List<string>();
+
+        var chunks = await TakeAsync(capture, 3, () => seen.AddRange(ProcessArguments.Containing(scratch)));
+
+        Assert.Equal([0L, 1L, 2L], chunks.Select(c => c.Sequence));
+        Assert.Contains(seen, a => a.Contains("-rtsp_transport udp ", StringComparison.Ordinal));
+        Assert.DoesNotContain(seen, a => a.Contains("-rtsp_transport tcp", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(RtspAuth.Digest)]
+    [InlineData(RtspAuth.Basic)]
+    public async Task Credentials_and_query_tokens_never_appear_in_ffmpegs_arguments(RtspAuth auth)
+    {
+        await using var camera = await RtspServerFixture.StartNewAsync(auth);
+        const string token = "tok-7f3a9c";
+        var scratch = clips.NewScratchDirectory();
+        var capture = new ChunkCapture(VideoSource.Parse(camera.Url() + "?token=" + token), scratch, new ChunkCaptureOptions { SegmentSeconds = 1 });
+        var seen = new List<string>();
+
+        // Sampled every poll from the start, so the probe's ffprobe is seen as well as the capturing ffmpeg.
+        var chunks = await TakeAsync(capture, 2, () => seen.AddRange(ProcessArguments.Containing(scratch)));
+
+        Assert.Equal(2, chunks.Count);
+        Assert.Contains(seen, a => a.StartsWith("ffprobe ", StringComparison.Ordinal));
+        Assert.Contains(seen, a => a.StartsWith("ffmpeg ", StringComparison.Ordinal));
+        Assert.All(seen, a =>
+        {
+            Assert.DoesNotContain(RtspServerFixture.Password, a, StringComparison.Ordinal);
+            Assert.DoesNotContain(token, a, StringComparison.Ordinal);
+            Assert.DoesNotContain(RtspServerFixture.User, a, StringComparison.Ordinal);
+        });
+        // ffmpeg read its input script long before the first chunk: it is gone while the capture goes on.
+        Assert.Empty(Directory.EnumerateFiles(scratch, "*.ffconcat"));
+    }
+
+    /// <param name="poll">Run every 20 ms while the capture runs (on the test's thread, between chunks too).</param>
+    internal static async Task<List<ChunkFile>> TakeAsync(ChunkCapture capture, int count, Action? poll = null)
     {
         using var cts = new CancellationTokenSource(Timeout);
         var list = new List<ChunkFile>();
-        await foreach (var chunk in capture.CaptureAsync(cancellationToken: cts.Token))
+        await using var chunks = capture.CaptureAsync(cancellationToken: cts.Token).GetAsyncEnumerator(cts.Token);
+        while (list.Count < count)
         {
-            list.Add(chunk);
-            if (list.Count == count) break;
+            var next = chunks.MoveNextAsync().AsTask();
+            while (poll is not null && !next.IsCompleted)
+            {
+                poll();
+                await Task.WhenAny(next, Task.Delay(20)); // sampling a running process, not a synchronisation sleep
+            }
+            if (!await next) break;
+            list.Add(chunks.Current);
         }
         return list;
     }
