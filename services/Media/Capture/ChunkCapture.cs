@@ -93,7 +93,7 @@ public sealed partial class ChunkCapture
             }
 
             state.ConsecutiveFailures = outcome.Chunks > 0 ? 0 : state.ConsecutiveFailures + 1;
-            var reason = outcome.Error ?? "the source ended";
+            var reason = outcome.Error ?? $"Live source {_source.DisplayName} ended.";
             if (state.Chunks == 0 && !_options.RetryBeforeFirstChunk)
                 throw new MediaException(outcome.Error ?? $"Live source {_source.DisplayName} ended before its first chunk.");
             if (_options.MaxReconnectAttempts is { } max && state.ConsecutiveFailures > max)

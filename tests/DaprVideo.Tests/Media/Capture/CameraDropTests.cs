@@ -64,6 +64,7 @@ public sealed class CameraDropTests(MediaClips clips, ITestOutputHelper output)
 
         await run.WaitForChunksAsync(2, time);
         await camera.StopAsync();
+        var beforeStop = run.Chunks.Count;
         var darkSince = time.GetUtcNow();
         var real = Stopwatch.StartNew();
         var e = await run.WaitForFailureAsync(time);
@@ -74,7 +75,8 @@ public sealed class CameraDropTests(MediaClips clips, ITestOutputHelper output)
         Assert.Contains("Connection refused", e.Message, StringComparison.Ordinal);
         // Not earlier than the limit, and not later than the last back-off step would have allowed.
         Assert.InRange(time.GetUtcNow() - darkSince, giveUp - TimeSpan.FromSeconds(3), giveUp + TimeSpan.FromSeconds(1));
-        Assert.Equal(2, run.Chunks.Count);
+        // ffmpeg closes the chunk it was writing when the camera vanishes: that one may still come, nothing after it.
+        Assert.InRange(run.Chunks.Count, beforeStop, beforeStop + 1);
     }
 
     [Fact]
@@ -194,7 +196,14 @@ public sealed class CameraDropTests(MediaClips clips, ITestOutputHelper output)
         public async ValueTask DisposeAsync()
         {
             await _stop.CancelAsync();
-            await _task;
+            try
+            {
+                await _task;
+            }
+            catch (OperationCanceledException)
+            {
+                // how a consumer stops a capture
+            }
             _stop.Dispose();
         }
 
