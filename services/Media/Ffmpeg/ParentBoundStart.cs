@@ -40,8 +40,8 @@ internal static class ParentBoundStart
             return;
         }
         var info = process.StartInfo;
-        // setpriv would report a missing program only through its exit code; keep Process.Start's exception.
-        var program = Resolve(info.FileName) ?? throw new System.ComponentModel.Win32Exception(2, $"No such file or directory: {info.FileName}");
+        // setpriv looks the program up on PATH itself (execvp); a missing one ends it with exit code 127 and its reason on stderr.
+        var program = info.FileName;
         var arguments = info.ArgumentList.ToList();
         info.ArgumentList.Clear();
         foreach (var a in new[] { "--pdeathsig", "KILL", "--", program }.Concat(arguments)) info.ArgumentList.Add(a);
@@ -67,14 +67,6 @@ internal static class ParentBoundStart
                 request.Done.SetException(e);
             }
         }
-    }
-
-    private static string? Resolve(string program)
-    {
-        if (program.Contains('/', StringComparison.Ordinal)) return File.Exists(program) ? Path.GetFullPath(program) : null;
-        return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, program))
-            .FirstOrDefault(File.Exists);
     }
 
     private sealed class Request(Process process)

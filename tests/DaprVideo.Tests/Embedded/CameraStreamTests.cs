@@ -122,8 +122,8 @@ public sealed class CameraOutageTests(Xunit.Abstractions.ITestOutputHelper outpu
         Assert.Equal("failed", failed.GetProperty("state").GetString());
         Assert.StartsWith($"Gave up on {camera.Url()}: no video for", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.True(after >= giveUp - TimeSpan.FromSeconds(1), $"gave up after {after.TotalSeconds:0.0} s");
-        var index = M3u8Parser.Parse(await host.Http.GetStringAsync("/streams/cam/index.m3u8"));
-        Assert.True(index.EndList);
+        await Eventually.HoldsAsync(async () => M3u8Parser.Parse(await host.Http.GetStringAsync("/streams/cam/index.m3u8")), p => p.EndList,
+            "ENDLIST on the given-up stream's playlist");
         Assert.Equal(HttpStatusCode.Created, (await host.Http.PostAsJsonAsync("/api/streams", new { id = "other", source = "testsrc" })).StatusCode);
     }
 

@@ -46,6 +46,9 @@ public sealed class OrphanTests
     {
         using var tmp = new TempDirectory();
         var root = tmp.File("scratch");
+        using var running = ScratchArea.Claim(root);
+        var runningCapture = running.NewCaptureDirectory("cam");
+        await File.WriteAllBytesAsync(Path.Combine(runningCapture, "chunk-000000001.ts"), new byte[188]);
         // What a SIGKILLed Ingest leaves: its folder, its (now unlocked) owner file, a half-written chunk and an input script.
         var dead = Path.Combine(root, "ingest-4242-deadbeef");
         Directory.CreateDirectory(Path.Combine(dead, "cam-0badf00d"));
@@ -54,9 +57,6 @@ public sealed class OrphanTests
         await File.WriteAllTextAsync(Path.Combine(dead, "cam-0badf00d", "input-1.ffconcat"), "file 'rtsp://u:p@cam/'");
         var notOurs = Path.Combine(root, "someone-else");
         Directory.CreateDirectory(notOurs);
-        using var running = ScratchArea.Claim(root);
-        var runningCapture = running.NewCaptureDirectory("cam");
-        await File.WriteAllBytesAsync(Path.Combine(runningCapture, "chunk-000000001.ts"), new byte[188]);
 
         using var next = ScratchArea.Claim(root);
 
