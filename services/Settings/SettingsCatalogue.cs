@@ -106,6 +106,15 @@ public static partial class SettingsCatalogue
         AllowedDescription = "a folder path",
     };
 
+    // HTTP (Playlist; the embedded serve)
+
+    public static readonly TextSetting CorsAllowedOrigins = new("CORS_ALLOWED_ORIGINS", null,
+        "web origins that may read HLS, stream state and search from other sites (CORS; never the control calls); unset: same origin only")
+    {
+        Pattern = OriginListPattern(),
+        AllowedDescription = "`*` or origins like `https://player.example:8443` separated by ','",
+    };
+
     // Distributed hosts: Dapr and ASP.NET Core
 
     public static readonly TextSetting PubsubName = new("PUBSUB_NAME", "pubsub",
@@ -169,6 +178,7 @@ public static partial class SettingsCatalogue
         TfServingUrl, TfServingModel, TfServingInputSize, TfServingTimeoutMs,
         ModelPath, DetectorThreads,
         ApiKey, MediaDirs, MaxStreams, CameraStallSeconds, CameraGiveUpSeconds, IngestScratchDir,
+        CorsAllowedOrigins,
         PubsubName, ObjectStoreBinding, AppPort, AspNetCoreUrls, AppApiToken, DaprApiToken,
         DaprGrpcEndpoint, DaprHttpEndpoint, DaprGrpcPort, DaprHttpPort, OtlpEndpoint,
     ];
@@ -186,9 +196,15 @@ public static partial class SettingsCatalogue
         return table.ToString();
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a final newline, which a Verbatim value keeps.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}\z", RegexOptions.CultureInvariant)]
     private static partial Regex ComponentNamePattern();
 
-    [GeneratedRegex(@"^[^\s\p{Cc}]+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[^\s\p{Cc}]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex TokenPattern();
+
+    // An origin is scheme://host[:port], nothing after it (RFC 6454); a bracketed IPv6 host is allowed.
+    [GeneratedRegex(@"^(\*|(https?://([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?/?)(\s*,\s*https?://([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?/?)*)\z",
+        RegexOptions.CultureInvariant)]
+    private static partial Regex OriginListPattern();
 }

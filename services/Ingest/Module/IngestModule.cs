@@ -33,6 +33,7 @@ public static partial class IngestModule
         services.AddProblemDetails();
         services.AddSingleton(options);
         services.AddSingleton(new SourcePolicy(options.MediaDirectories));
+        services.TryAddSingleton(options.CrossOrigin);
         services.AddSingleton(sp => new StreamRegistry(sp.GetRequiredService<IObjectStore>()));
         services.TryAddSingleton(sp => new ChunkIngestor(sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IEventPublisher>()));
         // Claimed when the captures are first needed (at start, by the resumer): a dead Ingest's leftovers go then.

@@ -1,3 +1,4 @@
+using DaprVideo.ServiceDefaults;
 using DaprVideo.Settings;
 
 namespace DaprVideo.Ingest;
@@ -32,8 +33,11 @@ public sealed record IngestOptions
     /// </summary>
     public bool ResumeStreams { get; init; }
 
+    /// <summary>Origins whose pages may read the stream list (CORS_ALLOWED_ORIGINS); off by default.</summary>
+    public CrossOriginPolicy CrossOrigin { get; init; } = CrossOriginPolicy.Off;
+
     /// <summary>
-    /// Reads SEGMENT_SECONDS, MEDIA_DIRS, API_KEY, MAX_STREAMS, CAMERA_STALL_SECONDS, CAMERA_GIVE_UP_SECONDS and the scratch folder: <paramref name="scratchDirectory"/>
+    /// Reads SEGMENT_SECONDS, MEDIA_DIRS, API_KEY, MAX_STREAMS, CAMERA_STALL_SECONDS, CAMERA_GIVE_UP_SECONDS, CORS_ALLOWED_ORIGINS and the scratch folder: <paramref name="scratchDirectory"/>
     /// when the host has its own place for it, else INGEST_SCRATCH_DIR (default a temp folder), created now so a bad
     /// path stops the host at start.
     /// </summary>
@@ -49,6 +53,7 @@ public sealed record IngestOptions
             CameraStallTimeout = TimeSpan.FromSeconds(settings.WholeNumber(SettingsCatalogue.CameraStallSeconds)),
             CameraGiveUpAfter = settings.WholeNumber(SettingsCatalogue.CameraGiveUpSeconds) is var giveUp and > 0 ? TimeSpan.FromSeconds(giveUp) : null,
             ScratchDirectory = scratchDirectory ?? ScratchFromSettings(settings),
+            CrossOrigin = CrossOriginPolicy.Parse(settings.Text(SettingsCatalogue.CorsAllowedOrigins)),
         };
     }
 

@@ -241,7 +241,7 @@ public sealed partial class ChunkCapture
         var realTime = _options.SimulateLive && _source.Kind is VideoSourceKind.File or VideoSourceKind.TestPattern;
         var segment = _options.SegmentSeconds.ToString("0.###", CultureInfo.InvariantCulture);
         var args = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "error", "-y" };
-        var input = FfmpegInput.Arguments(_source, realTime, _options.NetworkTimeoutSeconds, _options.RtspTransport, _scratchDirectory, out inputScript).ToList();
+        var input = FfmpegInput.Arguments(_source, realTime, _options.NetworkTimeoutSeconds, _options.RtspTransport, forProbe: false, _scratchDirectory, out inputScript).ToList();
         if (_options.StartSeconds > 0 && !_source.IsInherentlyLive && _source.Kind != VideoSourceKind.Rtsp)
             input.InsertRange(input.LastIndexOf("-i"), ["-ss", _options.StartSeconds.ToString("0.###", CultureInfo.InvariantCulture)]);
         args.AddRange(input);

@@ -23,12 +23,42 @@ public static class FfmpegInput
     public static IReadOnlyList<string> Arguments(VideoSource source, bool realTime, double? rwTimeoutSeconds = null, RtspTransport rtspTransport = RtspTransport.Tcp)
     {
         ArgumentNullException.ThrowIfNull(source);
+        return Arguments(source, realTime, rwTimeoutSeconds, rtspTransport, source.Loops);
+    }
+
+    /// <summary>The same input for ffprobe, which always reads as fast as it can, and once (it has no -stream_loop).</summary>
+    public static IReadOnlyList<string> ProbeArguments(VideoSource source, double? rwTimeoutSeconds = null, RtspTransport rtspTransport = RtspTransport.Tcp)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return Arguments(source, realTime: false, rwTimeoutSeconds, rtspTransport, loop: false).Where(a => a != "-re").ToList();
+    }
+
+    /// <summary>
+    /// <see cref="Arguments(VideoSource, bool, double?, RtspTransport)"/> (or, with <paramref name="forProbe"/>,
+    /// <see cref="ProbeArguments"/>), except that a source with secrets in its URL is written to a private script in
+    /// <paramref name="privateDirectory"/> (returned in <paramref name="script"/>, null otherwise) and opened from there.
+    /// </summary>
+    internal static IReadOnlyList<string> Arguments(VideoSource source, bool realTime, double? rwTimeoutSeconds, RtspTransport rtspTransport,
+        bool forProbe, string privateDirectory, out PrivateInputScript? script)
+    {
+        script = null;
+        if (!PrivateInputScript.IsNeeded(source))
+            return forProbe ? ProbeArguments(source, rwTimeoutSeconds, rtspTransport) : Arguments(source, realTime, rwTimeoutSeconds, rtspTransport);
+        script = PrivateInputScript.Write(privateDirectory, source.Location, NetworkOptions(source, rwTimeoutSeconds, rtspTransport));
+        // The whitelist applies to the script and to every open the demuxer makes for it.
+        return ["-protocol_whitelist", "file," + NetworkProtocols(source), "-f", "concat", "-safe", "0", "-i", "file:" + script.Path];
+    }
+
+    private static List<string> Arguments(VideoSource source, bool realTime, double? rwTimeoutSeconds, RtspTransport rtspTransport, bool loop)
+    {
         var args = new List<string>();
         switch (source.Kind)
         {
             case VideoSourceKind.File:
                 args.AddRange(["-protocol_whitelist", FileProtocols]);
-                if (realTime) args.Add("-re");
+                // A looped file is a live camera: read again and again (timestamps keep rising), at its own rate.
+                if (loop) args.AddRange(["-stream_loop", "-1", "-re"]);
+                else if (realTime) args.Add("-re");
                 // The file: prefix stops ffmpeg from reading a protocol out of a path with a colon in it.
                 args.AddRange(["-i", "file:" + source.Location]);
                 break;
@@ -46,24 +76,6 @@ public static class FfmpegInput
                 throw new InvalidOperationException($"Unknown source kind {source.Kind}.");
         }
         return args;
-    }
-
-    /// <summary>The same input for ffprobe, which always reads as fast as it can.</summary>
-    public static IReadOnlyList<string> ProbeArguments(VideoSource source, double? rwTimeoutSeconds = null, RtspTransport rtspTransport = RtspTransport.Tcp) =>
-        Arguments(source, realTime: false, rwTimeoutSeconds, rtspTransport).Where(a => a != "-re").ToList();
-
-    /// <summary>
-    /// <see cref="Arguments"/>, except that a source with secrets in its URL is written to a private script in
-    /// <paramref name="privateDirectory"/> (returned in <paramref name="script"/>, null otherwise) and opened from there.
-    /// </summary>
-    internal static IReadOnlyList<string> Arguments(VideoSource source, bool realTime, double? rwTimeoutSeconds, RtspTransport rtspTransport,
-        string privateDirectory, out PrivateInputScript? script)
-    {
-        script = null;
-        if (!PrivateInputScript.IsNeeded(source)) return Arguments(source, realTime, rwTimeoutSeconds, rtspTransport);
-        script = PrivateInputScript.Write(privateDirectory, source.Location, NetworkOptions(source, rwTimeoutSeconds, rtspTransport));
-        // The whitelist applies to the script and to every open the demuxer makes for it.
-        return ["-protocol_whitelist", "file," + NetworkProtocols(source), "-f", "concat", "-safe", "0", "-i", "file:" + script.Path];
     }
 
     private static string NetworkProtocols(VideoSource source) =>

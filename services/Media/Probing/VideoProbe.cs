@@ -35,8 +35,8 @@ public sealed class VideoProbe
         {
             var args = CommonArguments();
             args.AddRange(["-read_intervals", string.Create(CultureInfo.InvariantCulture, $"%+{packetWindowSeconds:0.###}")]);
-            args.AddRange(FfmpegInput.Arguments(source, realTime: false, networkTimeoutSeconds, rtspTransport,
-                privateDirectory ?? ownDirectory ?? Path.GetTempPath(), out var script).Where(a => a != "-re"));
+            args.AddRange(FfmpegInput.Arguments(source, realTime: false, networkTimeoutSeconds, rtspTransport, forProbe: true,
+                privateDirectory ?? ownDirectory ?? Path.GetTempPath(), out var script));
             using (script)
             {
                 await using var process = FfmpegProcess.Start(_tools.Ffprobe, args);

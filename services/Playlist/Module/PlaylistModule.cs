@@ -34,6 +34,7 @@ public static partial class PlaylistModule
         services.AddProblemDetails();
         services.AddSingleton(settings);
         services.AddSingleton(settings.Builder);
+        services.TryAddSingleton(settings.CrossOrigin);
         services.TryAddSingleton(sp => new PlaylistBuilder(sp.GetRequiredService<IObjectStore>(), settings.Builder));
         if (settings.FreshnessInterval is { } interval)
             services.AddSingleton(sp => new PlaylistFreshness(sp.GetRequiredService<PlaylistBuilder>(), interval));

@@ -1,11 +1,13 @@
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Playlist;
+using DaprVideo.Core.Streams;
+using DaprVideo.ServiceDefaults;
 using DaprVideo.Settings;
 using Microsoft.Extensions.Configuration;
 
 namespace DaprVideo.Playlist;
 
-/// <summary>Playlist's settings (SEGMENT_SECONDS), read and validated once at start.</summary>
+/// <summary>Playlist's settings (SEGMENT_SECONDS, CORS_ALLOWED_ORIGINS), read and validated once at start.</summary>
 /// <param name="Builder">The playlist builder's options.</param>
 /// <param name="FreshnessInterval">
 /// How often a stream is caught up with the store before answering for it (replicas that each get only some events);
@@ -18,6 +20,15 @@ public sealed record PlaylistSettings(PlaylistBuilderOptions Builder, TimeSpan? 
     /// Embedded only: it depends on each replica's clock, so replicas would stop agreeing byte for byte.
     /// </summary>
     public bool SkipStalled { get; init; }
+
+    /// <summary>Origins that may read HLS, search and stream state from other sites (CORS_ALLOWED_ORIGINS; default none).</summary>
+    public CrossOriginPolicy CrossOrigin { get; init; } = CrossOriginPolicy.Off;
+
+    /// <summary>
+    /// Streams whose host rewrites their segments under the same keys (serve --demo makes its clip anew on every
+    /// start): their segments are revalidated (<c>no-cache</c>) instead of cached as immutable.
+    /// </summary>
+    public IReadOnlySet<StreamId> RegeneratedStreams { get; init; } = new HashSet<StreamId>();
 
     /// <summary>
     /// Later segments that may wait behind a missing one before it is given up. Distributed Inference finishes
@@ -39,6 +50,9 @@ public sealed record PlaylistSettings(PlaylistBuilderOptions Builder, TimeSpan? 
         options.Validate();
         // A quarter segment: players poll live.m3u8 about once per target duration.
         var freshness = TimeSpan.FromSeconds(Math.Clamp(segmentSeconds / 4, 0.1, 1));
-        return new PlaylistSettings(options, freshness);
+        return new PlaylistSettings(options, freshness)
+        {
+            CrossOrigin = CrossOriginPolicy.Parse(settings.Text(SettingsCatalogue.CorsAllowedOrigins)),
+        };
     }
 }

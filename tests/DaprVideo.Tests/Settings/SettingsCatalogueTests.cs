@@ -93,6 +93,8 @@ public sealed partial class SettingsCatalogueTests
         { "OBJECTSTORE_BINDING", "../x" }, { "APP_PORT", "70000" }, { "APP_API_TOKEN", "two words" },
         { "DAPR_API_TOKEN", "tab\there" }, { "DAPR_GRPC_ENDPOINT", "ftp://x" }, { "DAPR_HTTP_ENDPOINT", "not a url" },
         { "DAPR_GRPC_PORT", "0" }, { "DAPR_HTTP_PORT", "99999" },
+        { "CORS_ALLOWED_ORIGINS", "https://player.example/path" }, { "CORS_ALLOWED_ORIGINS", "null" },
+        { "CORS_ALLOWED_ORIGINS", "player.example" }, { "CORS_ALLOWED_ORIGINS", "https://a.example,,https://b.example" },
     };
 
     [Theory]
@@ -105,6 +107,14 @@ public sealed partial class SettingsCatalogueTests
         Assert.Equal(name, ex.Variable);
         Assert.StartsWith($"{name}: ", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', ex.Message);
+    }
+
+    [Fact]
+    public void A_verbatim_token_ends_where_its_text_ends()
+    {
+        // $ would match before a final newline, and a verbatim value keeps it.
+        var reader = new SettingsReader(n => n == "APP_API_TOKEN" ? "token\n" : null);
+        Assert.Throws<SettingsException>(() => reader.Text(SettingsCatalogue.AppApiToken));
     }
 
     [Fact]

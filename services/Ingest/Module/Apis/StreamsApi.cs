@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DaprVideo.Core.Streams;
 using DaprVideo.Core.Video;
 using DaprVideo.ServiceDefaults;
@@ -14,8 +15,8 @@ public static class StreamsApi
     {
         var streams = app.MapGroup("/api/streams");
         var key = new ApiKeyFilter(apiKey);
-        streams.MapGet("/", (StreamCaptures captures) => Results.Ok(captures.List()));
-        streams.MapGet("/{id}", (string id, StreamCaptures captures) =>
+        streams.MapReadOnly("/", (StreamCaptures captures) => Results.Ok(captures.List()));
+        streams.MapReadOnly("/{id}", (string id, StreamCaptures captures) =>
             !StreamId.TryParse(id, out var streamId) ? Problems.InvalidStreamId(id)
             : captures.Get(streamId) is { } status ? Results.Ok(status)
             : Problems.NotFound($"No stream '{streamId}'."));
@@ -24,9 +25,26 @@ public static class StreamsApi
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(StreamRequest? request, StreamCaptures captures, SourcePolicy policy, CancellationToken cancellationToken)
+    // The body is read here, not bound as a parameter: binding runs before the API key filter (see ApiKeyFilter).
+    private static async Task<IResult> CreateAsync(HttpContext http, StreamCaptures captures, SourcePolicy policy, CancellationToken cancellationToken)
     {
-        if (request is null) return Problems.BadRequest("Send a JSON body {\"id\": \"...\", \"source\": \"...\"}.");
+        const string expected = "Send a JSON body {\"id\": \"...\", \"source\": \"...\"}.";
+        if (!http.Request.HasJsonContentType()) return Problems.UnsupportedMediaType(expected);
+        StreamRequest? request;
+        try
+        {
+            request = await http.Request.ReadFromJsonAsync<StreamRequest>(cancellationToken);
+        }
+        catch (JsonException)
+        {
+            return Problems.BadRequest($"The body is not valid JSON. {expected}");
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Too large, or cut off: Kestrel's own status (413, 400) as binding would have answered.
+            return Results.Problem(title: "Bad request body", detail: e.Message, statusCode: e.StatusCode);
+        }
+        if (request is null) return Problems.BadRequest(expected);
         if (!StreamId.TryParse(request.Id, out var id)) return Problems.InvalidStreamId(request.Id ?? "");
         if (!VideoSource.TryParse(request.Source, out var source, out var error)) return Problems.BadRequest(error);
         try
