@@ -30,13 +30,14 @@ public sealed class CameraDropTests(MediaClips clips, ITestOutputHelper output)
         await run.WaitForChunksAsync(3, time);
         await camera.StopAsync();
         var stoppedAt = Stopwatch.StartNew();
-        var before = run.Chunks.Count;
         // The outage itself: the camera stays away for 10 s of real time while the capture keeps failing to reconnect.
         while (stoppedAt.Elapsed < TimeSpan.FromSeconds(10))
             await CaptureRun.StepAsync(time);
         Assert.True(run.Waits.Count >= 2, $"only {run.Waits.Count} reconnect waits while the camera was away");
         Assert.All(run.Waits, w => Assert.Contains(camera.Url(), w.Reconnecting, StringComparison.Ordinal));
 
+        // Counted once the old connection is surely gone (its last, flushed chunk included).
+        var before = run.Chunks.Count;
         await camera.StartAsync();
         var returnedAt = Stopwatch.StartNew();
         await run.WaitForChunksAsync(before + 1, time);
