@@ -39,6 +39,14 @@ public static partial class SettingsCatalogue
         ["Trace", "Debug", "Information", "Warning", "Error", "Critical", "None"],
         "least severe of our own log lines shown; at Debug or below ASP.NET Core's per-request lines too");
 
+    // Retention (Playlist enforces it; a stream's own "retention" in POST /api/streams overrides either)
+
+    public static readonly DurationSetting RetentionMaxAge = new("RETENTION_MAX_AGE",
+        "segments older than this are deleted, oldest first, with their records and detections");
+
+    public static readonly ByteSizeSetting RetentionMaxBytes = new("RETENTION_MAX_BYTES",
+        "a stream's segments beyond this many bytes are deleted, oldest first (the newest is always kept)");
+
     // Detector: TF Serving client (Inference; the CLI with --detector tfserving)
 
     public static readonly TextSetting TfServingUrl = new("TF_SERVING_URL", "grpc://localhost:8500",
@@ -175,6 +183,7 @@ public static partial class SettingsCatalogue
     public static readonly IReadOnlyList<Setting> All =
     [
         SegmentSeconds, DetectFps, BatchSize, BatchTimeoutMs, ScoreThreshold, Debug, LogLevel,
+        RetentionMaxAge, RetentionMaxBytes,
         TfServingUrl, TfServingModel, TfServingInputSize, TfServingTimeoutMs,
         ModelPath, DetectorThreads,
         ApiKey, MediaDirs, MaxStreams, CameraStallSeconds, CameraGiveUpSeconds, IngestScratchDir,

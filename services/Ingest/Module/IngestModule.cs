@@ -39,6 +39,7 @@ public static partial class IngestModule
         // Claimed when the captures are first needed (at start, by the resumer): a dead Ingest's leftovers go then.
         services.AddSingleton(_ => ScratchArea.Claim(options.ScratchDirectory));
         services.AddSingleton<StreamCaptures>();
+        services.AddSingleton<StreamPurger>();
         services.AddHostedService<StreamResumer>();
         return services;
     }

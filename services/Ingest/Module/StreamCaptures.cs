@@ -38,7 +38,11 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
     /// Records the stream and starts capturing; throws <see cref="StreamConflictException"/> when the id is
     /// taken (here or in the store: a stream's sequences must never mix with an older one's) or too many run.
     /// </summary>
-    public async Task<StreamStatus> StartAsync(StreamId id, VideoSource source, bool simulateLive = false, CancellationToken cancellationToken = default)
+    public Task<StreamStatus> StartAsync(StreamId id, VideoSource source, bool simulateLive = false, CancellationToken cancellationToken = default) =>
+        StartAsync(id, source, retention: null, simulateLive, cancellationToken);
+
+    /// <summary>As above, with the stream's own retention limits (kept in its descriptor, where Playlist reads them).</summary>
+    public async Task<StreamStatus> StartAsync(StreamId id, VideoSource source, StreamRetention? retention, bool simulateLive = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
         RunningStream stream;
@@ -50,7 +54,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
             if (_streams.Values.Count(s => s.IsActive) >= options.MaxStreams)
                 throw new StreamConflictException($"{options.MaxStreams} streams are already running (MAX_STREAMS).");
             var live = simulateLive || source.IsInherentlyLive || source.Kind == VideoSourceKind.Rtsp;
-            stream = new RunningStream(id, source, live, simulateLive, DateTimeOffset.UtcNow, resume: null);
+            stream = new RunningStream(id, source, live, simulateLive, DateTimeOffset.UtcNow, resume: null) { Retention = retention };
             // Recorded before the first chunk, so a crash right after start still leaves the stream resumable.
             await registry.SaveAsync(stream.Descriptor(), cancellationToken);
             _streams[id] = stream;
@@ -105,7 +109,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
             }
 
             var stream = new RunningStream(id, source, descriptor.Live, descriptor.SimulateLive, descriptor.StartedAt,
-                new ResumePoint(last + 1, descriptor.DurationSeconds, descriptor.FirstChunkStart));
+                new ResumePoint(last + 1, descriptor.DurationSeconds, descriptor.FirstChunkStart)) { Retention = descriptor.Retention };
             _streams[id] = stream;
             stream.Task = Task.Run(() => RunAsync(stream), CancellationToken.None);
             resumed++;
@@ -113,6 +117,11 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
         }
         return resumed;
     }
+
+    /// <summary>Drops a stream that is not running from those shown (its data was purged), so its id is free again.</summary>
+    public bool Forget(StreamId id) =>
+        _streams.TryGetValue(id, out var stream) && !stream.IsActive
+        && _streams.TryRemove(new KeyValuePair<StreamId, RunningStream>(id, stream));
 
     /// <summary>Stops a running stream; false when there is no such stream.</summary>
     public async Task<bool> StopAsync(StreamId id)
@@ -265,6 +274,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
         public double RecordedSeconds = resume?.CapturedSeconds ?? 0;
         public long LastSequence = (resume?.NextSequence ?? 0) - 1;
         public DateTimeOffset? FirstChunkStart = resume?.FirstChunkStart;
+        public StreamRetention? Retention { get; init; }
 
         public bool IsActive => State is StreamDescriptor.Starting or StreamDescriptor.Running;
 
@@ -276,10 +286,11 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
                 Resumable = d.Resumable,
                 State = d.State,
                 Error = d.Error,
+                Retention = d.Retention,
             };
 
         public StreamDescriptor Descriptor() => new(Id.Value, DisplayName, State, Error, Live, SimulateLive, Resumable,
-            Interlocked.Read(ref LastSequence), Volatile.Read(ref RecordedSeconds), StartedAt, FirstChunkStart, DateTimeOffset.UtcNow);
+            Interlocked.Read(ref LastSequence), Volatile.Read(ref RecordedSeconds), StartedAt, FirstChunkStart, DateTimeOffset.UtcNow, Retention);
 
         public StreamStatus Status() => new(Id.Value, DisplayName, State, Error, Live,
             Interlocked.Read(ref Chunks), Volatile.Read(ref CapturedSeconds), StartedAt, StreamPlaylists.For(Id.Value));

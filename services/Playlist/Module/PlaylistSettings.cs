@@ -7,7 +7,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace DaprVideo.Playlist;
 
-/// <summary>Playlist's settings (SEGMENT_SECONDS, CORS_ALLOWED_ORIGINS), read and validated once at start.</summary>
+/// <summary>Playlist's settings (SEGMENT_SECONDS, CORS_ALLOWED_ORIGINS, RETENTION_MAX_AGE, RETENTION_MAX_BYTES), read and validated once at start.</summary>
 /// <param name="Builder">The playlist builder's options.</param>
 /// <param name="FreshnessInterval">
 /// How often a stream is caught up with the store before answering for it (replicas that each get only some events);
@@ -37,6 +37,16 @@ public sealed record PlaylistSettings(PlaylistBuilderOptions Builder, TimeSpan? 
     /// </summary>
     public const int HoleSkipThreshold = 8;
 
+    /// <summary>How often retention is applied (<see cref="RetentionSweeper"/>); it runs only when some stream may have retention.</summary>
+    public TimeSpan RetentionInterval { get; init; } = RetentionSweeper.DefaultInterval;
+
+    /// <summary>The deployment's retention from RETENTION_MAX_AGE and RETENTION_MAX_BYTES (off when both are unset).</summary>
+    public static RetentionPolicy Retention(SettingsReader settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new RetentionPolicy(settings.Duration(SettingsCatalogue.RetentionMaxAge), settings.ByteSize(SettingsCatalogue.RetentionMaxBytes));
+    }
+
     public static PlaylistSettings From(IConfiguration configuration) => From(new SettingsReader(configuration));
 
     public static PlaylistSettings From(SettingsReader settings)
@@ -46,6 +56,7 @@ public sealed record PlaylistSettings(PlaylistBuilderOptions Builder, TimeSpan? 
         var options = new PlaylistBuilderOptions
         {
             Playlist = new PlaylistOptions { SegmentSeconds = segmentSeconds, HoleSkipThreshold = HoleSkipThreshold },
+            Retention = Retention(settings),
         };
         options.Validate();
         // A quarter segment: players poll live.m3u8 about once per target duration.

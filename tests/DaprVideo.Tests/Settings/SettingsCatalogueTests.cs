@@ -66,6 +66,12 @@ public sealed partial class SettingsCatalogueTests
                 case UrlSetting u:
                     Assert.Null(Unset.Url(u));
                     break;
+                case DurationSetting d:
+                    Assert.Null(Unset.Duration(d));
+                    break;
+                case ByteSizeSetting b:
+                    Assert.Null(Unset.ByteSize(b));
+                    break;
                 default:
                     Assert.Fail($"{setting.Name}: no test for {setting.GetType().Name}");
                     break;

@@ -47,10 +47,12 @@ public static class StreamsApi
         if (request is null) return Problems.BadRequest(expected);
         if (!StreamId.TryParse(request.Id, out var id)) return Problems.InvalidStreamId(request.Id ?? "");
         if (!VideoSource.TryParse(request.Source, out var source, out var error)) return Problems.BadRequest(error);
+        StreamRetention? retention = null;
+        if (request.Retention is { } asked && !asked.TryParse(out retention, out var retentionError)) return Problems.BadRequest(retentionError);
         try
         {
             policy.Check(source);
-            var status = await captures.StartAsync(id, source, cancellationToken: cancellationToken);
+            var status = await captures.StartAsync(id, source, retention, cancellationToken: cancellationToken);
             return Results.Created($"/api/streams/{id}", status);
         }
         catch (ArgumentException e)
@@ -63,9 +65,19 @@ public static class StreamsApi
         }
     }
 
-    private static async Task<IResult> DeleteAsync(string id, StreamCaptures captures)
+    /// <summary>Stops the stream; with <c>?purge=true</c>, deletes an ended stream and all of its data instead (409 while it runs).</summary>
+    private static async Task<IResult> DeleteAsync(string id, bool? purge, StreamCaptures captures, StreamPurger purger, CancellationToken cancellationToken)
     {
         if (!StreamId.TryParse(id, out var streamId)) return Problems.InvalidStreamId(id);
-        return await captures.StopAsync(streamId) ? Results.NoContent() : Problems.NotFound($"No stream '{streamId}'.");
+        if (purge != true)
+            return await captures.StopAsync(streamId) ? Results.NoContent() : Problems.NotFound($"No stream '{streamId}'.");
+        try
+        {
+            return await purger.PurgeAsync(streamId, cancellationToken) ? Results.NoContent() : Problems.NotFound($"No stream '{streamId}'.");
+        }
+        catch (StreamConflictException e)
+        {
+            return Problems.Conflict(e.Message);
+        }
     }
 }
