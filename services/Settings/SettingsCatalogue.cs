@@ -97,6 +97,16 @@ public static partial class SettingsCatalogue
     public static readonly WholeNumberSetting MaxStreams = new("MAX_STREAMS", 16, 1, 1000,
         "streams captured at once; more are refused");
 
+    public static readonly WholeNumberSetting CameraStallSeconds = new("CAMERA_STALL_SECONDS", 30, 2, 3600,
+        "a live source that yields no chunk for this long has dropped: its ffmpeg is stopped and it reconnects (a new stream fails instead)");
+
+    public static readonly WholeNumberSetting CameraGiveUpSeconds = new("CAMERA_GIVE_UP_SECONDS", 300, 5, 604_800,
+        "a dropped live source that yields no chunk for this long while reconnecting ends `failed` and frees its `MAX_STREAMS` slot")
+    {
+        Word = "never",
+        WordValue = 0,
+    };
+
     public static readonly TextSetting IngestScratchDir = new("INGEST_SCRATCH_DIR", null,
         "where distributed Ingest's ffmpeg writes chunks before they are stored")
     {
@@ -176,7 +186,7 @@ public static partial class SettingsCatalogue
         RetentionMaxAge, RetentionMaxBytes,
         TfServingUrl, TfServingModel, TfServingInputSize, TfServingTimeoutMs,
         ModelPath, DetectorThreads,
-        ApiKey, MediaDirs, MaxStreams, IngestScratchDir,
+        ApiKey, MediaDirs, MaxStreams, CameraStallSeconds, CameraGiveUpSeconds, IngestScratchDir,
         CorsAllowedOrigins,
         PubsubName, ObjectStoreBinding, AppPort, AspNetCoreUrls, AppApiToken, DaprApiToken,
         DaprGrpcEndpoint, DaprHttpEndpoint, DaprGrpcPort, DaprHttpPort, OtlpEndpoint,

@@ -36,6 +36,8 @@ public static partial class IngestModule
         services.TryAddSingleton(options.CrossOrigin);
         services.AddSingleton(sp => new StreamRegistry(sp.GetRequiredService<IObjectStore>()));
         services.TryAddSingleton(sp => new ChunkIngestor(sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IEventPublisher>()));
+        // Claimed when the captures are first needed (at start, by the resumer): a dead Ingest's leftovers go then.
+        services.AddSingleton(_ => ScratchArea.Claim(options.ScratchDirectory));
         services.AddSingleton<StreamCaptures>();
         services.AddSingleton<StreamPurger>();
         services.AddHostedService<StreamResumer>();

@@ -14,7 +14,15 @@ namespace DaprVideo.Ingest;
 /// <see cref="StreamRegistry"/> so a restarted Ingest resumes it (<see cref="ResumeAsync"/>).
 /// Stopping a stream ends its playlist.
 /// </summary>
-public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistry registry, IngestOptions options, ILogger<StreamCaptures> logger) : IAsyncDisposable
+/// <remarks>
+/// A live source that drops (ends, errors, or stalls: no chunk within <see cref="IngestOptions.CameraStallTimeout"/>) is
+/// reconnected with backoff; meanwhile the stream stays <c>running</c>, keeps its MAX_STREAMS slot and its
+/// <c>error</c> says <c>reconnecting: why</c> until the next chunk. Dark for <see cref="IngestOptions.CameraGiveUpAfter"/>,
+/// it ends <c>failed</c> with the reason and frees its slot. A new stream whose source never yields a first chunk fails at
+/// once (wrong URL, wrong password) or after the stall timeout (a source that accepts and trickles bytes).
+/// </remarks>
+public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistry registry, IngestOptions options, ScratchArea scratchArea,
+    ILogger<StreamCaptures> logger) : IAsyncDisposable
 {
     /// <summary>Why a credentialed stream is not resumed: we do not persist secrets.</summary>
     public const string NotResumableError = "Ingest restarted and the source's credentials are not persisted; add the stream again.";
@@ -126,8 +134,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
 
     private async Task RunAsync(RunningStream stream)
     {
-        var scratch = Path.Combine(options.ScratchDirectory, stream.Id.Value + "-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(scratch);
+        var scratch = scratchArea.NewCaptureDirectory(stream.Id.Value);
         var resume = stream.Resume;
         var last = (resume?.NextSequence ?? 0) - 1;
         try
@@ -139,17 +146,25 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
                 Live = stream.Live ? null : false,
                 FirstSequence = resume?.NextSequence ?? 0,
                 StartSeconds = resume is null || stream.Source.IsInherentlyLive ? 0 : resume.CapturedSeconds,
+                StallTimeout = options.CameraStallTimeout,
+                GiveUpAfter = options.CameraGiveUpAfter,
             });
             stream.State = StreamDescriptor.Running;
-            var progress = new Progress<CaptureProgress>(p => stream.CapturedSeconds = (resume?.CapturedSeconds ?? 0) + p.CapturedSeconds);
+            var progress = new ReportedProgress(p =>
+            {
+                stream.CapturedSeconds = (resume?.CapturedSeconds ?? 0) + p.CapturedSeconds;
+                stream.Error = p.Reconnecting is { } why ? "reconnecting: " + why.ReplaceLineEndings(" ") : null;
+            });
             var chunks = Recorded(stream, capture.CaptureAsync(progress, stream.Stop.Token), resume is not null, stream.Stop.Token);
             await ingestor.IngestAsync(stream.Id, chunks,
                 chunk => { last = chunk.Sequence; Interlocked.Increment(ref stream.Chunks); },
                 resume?.FirstChunkStart, stream.Stop.Token);
+            stream.Error = null;
             stream.State = StreamDescriptor.Ended;
         }
         catch (OperationCanceledException) when (stream.Stop.IsCancellationRequested)
         {
+            stream.Error = null;
             stream.State = StreamDescriptor.Ended;
         }
         catch (Exception e)
@@ -230,6 +245,12 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {Stream}: registry not updated: {Error}")]
     private static partial void LogRegistryFailed(ILogger logger, string stream, string error);
+
+    /// <summary>Applies each report on the capture's own thread, in order (Progress&lt;T&gt; would post them to the pool).</summary>
+    private sealed class ReportedProgress(Action<CaptureProgress> apply) : IProgress<CaptureProgress>
+    {
+        public void Report(CaptureProgress value) => apply(value);
+    }
 
     private sealed record ResumePoint(long NextSequence, double CapturedSeconds, DateTimeOffset? FirstChunkStart);
 
