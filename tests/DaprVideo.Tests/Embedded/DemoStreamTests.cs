@@ -26,8 +26,14 @@ public sealed class DemoStreamTests
         Assert.True(status.GetProperty("live").GetBoolean());
 
         var live = await Eventually.HoldsAsync(
-            async () => M3u8Parser.Parse(await host.Http.GetStringAsync($"/streams/{ServeCommand.DemoId}/live.m3u8")),
-            p => p.MediaSequence + p.Segments.Count > 2 * clipSeconds + 1, "segments past two loops of the clip listed", seconds: 120);
+            async () =>
+            {
+                // 404 until the first segment is listed: keep polling.
+                using var response = await host.Http.GetAsync($"/streams/{ServeCommand.DemoId}/live.m3u8");
+                return response.IsSuccessStatusCode ? M3u8Parser.Parse(await response.Content.ReadAsStringAsync()) : null;
+            },
+            p => p is not null && p.MediaSequence + p.Segments.Count > 2 * clipSeconds + 1, "segments past two loops of the clip listed", seconds: 120);
+        Assert.NotNull(live);
         Assert.False(live.EndList);
         Assert.Null(live.PlaylistType);
 
