@@ -22,6 +22,8 @@ namespace DaprVideo.Core;
 [JsonSerializable(typeof(ChunkCaptured))]
 [JsonSerializable(typeof(SegmentAnnotated))]
 [JsonSerializable(typeof(StreamEnded))]
+[JsonSerializable(typeof(StreamPurged))]
+[JsonSerializable(typeof(RetentionCut))]
 [JsonSerializable(typeof(Streams.StreamDescriptor))]
 [JsonSerializable(typeof(IReadOnlyList<Streams.StreamDescriptor>))]
 public sealed partial class CoreJsonContext : JsonSerializerContext;

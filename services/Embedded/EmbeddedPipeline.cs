@@ -47,7 +47,7 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
         inference.Validate();
         var annotator = InferenceModule.CreateAnnotator(_detector, inference);
         var processor = new ChunkProcessor(Store, Bus, annotator, inference);
-        PlaylistOptions = new PlaylistBuilderOptions { Playlist = settings.Playlist, VodOnly = vodOnly };
+        PlaylistOptions = new PlaylistBuilderOptions { Playlist = settings.Playlist, VodOnly = vodOnly, Retention = settings.Retention };
         Playlists = new PlaylistBuilder(Store, PlaylistOptions);
         Ingestor = new ChunkIngestor(Store, Journal?.Journalled(Bus) ?? Bus);
 
@@ -59,6 +59,7 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
         }, concurrency: 2, capacity: 4);
         Bus.Subscribe<SegmentAnnotated>(Topics.Segments, Playlists.OnSegmentAsync);
         Bus.Subscribe<StreamEnded>(Topics.Streams, Playlists.OnStreamEndedAsync);
+        Bus.Subscribe<StreamPurged>(Topics.Purges, Playlists.OnStreamPurgedAsync);
     }
 
     public PipelineSettings Settings { get; }

@@ -8,7 +8,7 @@ namespace DaprVideo.Embedded;
 
 /// <summary>
 /// The embedded pipeline's settings (SEGMENT_SECONDS, DETECT_FPS, BATCH_SIZE, BATCH_TIMEOUT_MS,
-/// DEBUG, TF_SERVING_URL and the detector's), read and validated once at start.
+/// DEBUG, TF_SERVING_URL, RETENTION_MAX_AGE, RETENTION_MAX_BYTES and the detector's), read and validated once at start.
 /// </summary>
 /// <param name="TfServingUrl">When set, frames go to this TF Serving-compatible server instead of the in-process model.</param>
 public sealed record PipelineSettings(
@@ -20,6 +20,9 @@ public sealed record PipelineSettings(
     DetectorSettings Detector,
     string? TfServingUrl = null)
 {
+    /// <summary>The deployment's retention (serve; a batch run never removes what it made).</summary>
+    public RetentionPolicy Retention { get; init; } = RetentionPolicy.Off;
+
     public static PipelineSettings From(SettingsReader env)
     {
         ArgumentNullException.ThrowIfNull(env);
@@ -29,7 +32,10 @@ public sealed record PipelineSettings(
             BatchSize: env.WholeNumber(SettingsCatalogue.BatchSize),
             BatchTimeoutMs: env.WholeNumber(SettingsCatalogue.BatchTimeoutMs),
             Debug: env.Switch(SettingsCatalogue.Debug),
-            Detector: DetectorSettings.From(env));
+            Detector: DetectorSettings.From(env))
+        {
+            Retention = global::DaprVideo.Playlist.PlaylistSettings.Retention(env),
+        };
     }
 
     /// <summary>Applies <c>--detector onnx|tfserving</c> and <c>--tf-serving-url URL</c>.</summary>

@@ -33,7 +33,7 @@ public sealed class ChunkProcessor(IObjectStore store, IEventPublisher events, S
             ?? throw new InvalidOperationException($"Chunk {chunkKey} is not in the object store and has no segment yet.");
         var segment = await annotator.AnnotateAsync(bytes, chunk.OffsetSeconds, cancellationToken);
         var record = new SegmentRecord(id.Value, chunk.Sequence, chunk.Start, segment.DurationSeconds,
-            chunk.Discontinuity, segment.Annotated, segment.Frames);
+            chunk.Discontinuity, segment.Annotated, segment.Frames, segment.Segment.Length);
 
         // The record goes last: its presence means the segment is complete.
         await store.PutAsync(ObjectKeys.Segment(id, chunk.Sequence), segment.Segment, cancellationToken);

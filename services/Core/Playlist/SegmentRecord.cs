@@ -7,7 +7,8 @@ namespace DaprVideo.Core.Playlist;
 /// <summary>
 /// The JSON stored next to each annotated segment (<see cref="ObjectKeys.SegmentRecord"/>): its timing,
 /// whether it follows a gap, and every analysed frame. <see cref="Annotated"/> is false when the
-/// detector was unavailable and the segment went out unannotated.
+/// detector was unavailable and the segment went out unannotated. <see cref="Bytes"/> is the size of the
+/// annotated segment (<c>"bytes"</c>; absent from records stored before it was added, read as null).
 /// </summary>
 public sealed record SegmentRecord(
     string StreamId,
@@ -16,7 +17,8 @@ public sealed record SegmentRecord(
     [property: JsonPropertyName("duration")] double DurationSeconds,
     bool Discontinuity,
     bool Annotated,
-    IReadOnlyList<AnalysedFrame> Frames)
+    IReadOnlyList<AnalysedFrame> Frames,
+    long? Bytes = null)
 {
     public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(this, CoreJsonContext.Default.SegmentRecord);
 
@@ -47,6 +49,8 @@ public sealed record SegmentRecord(
             throw new InvalidDataException($"Segment record {StreamId}/{Sequence} has a negative sequence.");
         if (!double.IsFinite(DurationSeconds) || DurationSeconds <= 0)
             throw new InvalidDataException($"Segment record {StreamId}/{Sequence} has duration {DurationSeconds}; it must be a positive number of seconds.");
+        if (Bytes is < 0)
+            throw new InvalidDataException($"Segment record {StreamId}/{Sequence} has a negative size.");
         if (Frames is null)
             throw new InvalidDataException($"Segment record {StreamId}/{Sequence} has no frames list.");
         foreach (var frame in Frames)

@@ -9,6 +9,7 @@ namespace DaprVideo.Core.Streams;
 /// <see cref="Location"/> is the full path of a local file (never shown by the API); <see cref="Credentials"/> says
 /// where a restarted Ingest finds the source's credentials (a secret reference, or the host's own credentials file);
 /// <see cref="Resumable"/> is false when it cannot (inline credentials in distributed mode: not kept anywhere).
+/// <see cref="Retention"/> is the stream's own retention (null: the deployment's); Playlist reads it from here.
 /// Written only by the Ingest that runs the stream (one writer per stream).
 /// </summary>
 public sealed record StreamDescriptor(
@@ -24,6 +25,7 @@ public sealed record StreamDescriptor(
     DateTimeOffset StartedAt,
     DateTimeOffset? FirstChunkStart,
     DateTimeOffset UpdatedAt,
+    StreamRetention? Retention = null,
     string? Location = null,
     SourceCredentials? Credentials = null)
 {
@@ -53,6 +55,8 @@ public sealed record StreamDescriptor(
         if (!StreamId.TryParse(descriptor.Id, out _)) throw new InvalidDataException($"Stream descriptor has an invalid id '{descriptor.Id}'.");
         if (descriptor.State is not (Starting or Running or Ended or Failed))
             throw new InvalidDataException($"Stream descriptor {descriptor.Id} has unknown state '{descriptor.State}'.");
+        if (descriptor.Retention is { } r && (r.MaxAgeSeconds is not null and not > 0 || r.MaxBytes is < 1))
+            throw new InvalidDataException($"Stream descriptor {descriptor.Id} has retention limits that are not positive.");
         if (descriptor.LastSequence < -1) throw new InvalidDataException($"Stream descriptor {descriptor.Id} has last sequence {descriptor.LastSequence}.");
         return descriptor;
     }

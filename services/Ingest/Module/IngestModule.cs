@@ -33,10 +33,14 @@ public static partial class IngestModule
         services.AddProblemDetails();
         services.AddSingleton(options);
         services.AddSingleton(new SourcePolicy(options.MediaDirectories));
+        services.TryAddSingleton(options.CrossOrigin);
         services.AddSingleton(sp => new StreamRegistry(sp.GetRequiredService<IObjectStore>()));
         services.TryAddSingleton(sp => new ChunkIngestor(sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IEventPublisher>()));
         services.TryAddSingleton(sp => new StreamCredentials(sp.GetService<ISecretStore>(), sp.GetService<ICredentialStore>()));
+        // Claimed when the captures are first needed (at start, by the resumer): a dead Ingest's leftovers go then.
+        services.AddSingleton(_ => ScratchArea.Claim(options.ScratchDirectory));
         services.AddSingleton<StreamCaptures>();
+        services.AddSingleton<StreamPurger>();
         services.AddHostedService<StreamResumer>();
         services.AddHostedService<IngestShutdown>();
         return services;

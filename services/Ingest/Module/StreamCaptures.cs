@@ -16,8 +16,15 @@ namespace DaprVideo.Ingest;
 /// Stopping a stream ends its playlist; stopping the host (<see cref="StopAllAsync"/>) does not.
 /// Credentials never go into the registry: <see cref="StreamCredentials"/> keeps them where a restart finds them.
 /// </summary>
-public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistry registry, IngestOptions options, ILogger<StreamCaptures> logger,
-    StreamCredentials? credentials = null) : IAsyncDisposable
+/// <remarks>
+/// A live source that drops (ends, errors, or stalls: no chunk within <see cref="IngestOptions.CameraStallTimeout"/>) is
+/// reconnected with backoff; meanwhile the stream stays <c>running</c>, keeps its MAX_STREAMS slot and its
+/// <c>error</c> says <c>reconnecting: why</c> until the next chunk. Dark for <see cref="IngestOptions.CameraGiveUpAfter"/>,
+/// it ends <c>failed</c> with the reason and frees its slot. A new stream whose source never yields a first chunk fails at
+/// once (wrong URL, wrong password) or after the stall timeout (a source that accepts and trickles bytes).
+/// </remarks>
+public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistry registry, IngestOptions options, ScratchArea scratchArea,
+    ILogger<StreamCaptures> logger, StreamCredentials? credentials = null) : IAsyncDisposable
 {
     /// <summary>Why a stream with inline credentials is not resumed by a host that does not keep them.</summary>
     public const string NotResumableError = StreamCredentials.NotResumableError;
@@ -39,14 +46,19 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
     /// taken (here or in the store: a stream's sequences must never mix with an older one's) or too many run.
     /// </summary>
     public Task<StreamStatus> StartAsync(StreamId id, VideoSource source, bool simulateLive = false, CancellationToken cancellationToken = default) =>
-        StartAsync(id, RequestedSource.Plain(source ?? throw new ArgumentNullException(nameof(source))), simulateLive, cancellationToken);
+        StartAsync(id, source, retention: null, simulateLive, cancellationToken);
+
+    /// <summary>As above, with the stream's own retention limits (kept in its descriptor, where Playlist reads them).</summary>
+    public Task<StreamStatus> StartAsync(StreamId id, VideoSource source, StreamRetention? retention, bool simulateLive = false, CancellationToken cancellationToken = default) =>
+        StartAsync(id, RequestedSource.Plain(source ?? throw new ArgumentNullException(nameof(source))), retention, simulateLive, cancellationToken);
 
     /// <summary>
     /// As above for a source with its credentials applied (<see cref="StreamCredentials.ApplyAsync"/>); inline ones are
     /// kept where the host keeps them, a secret is recorded by name only. Throws <see cref="ServiceStoppingException"/>
     /// once the host is stopping.
     /// </summary>
-    public async Task<StreamStatus> StartAsync(StreamId id, RequestedSource source, bool simulateLive = false, CancellationToken cancellationToken = default)
+    public async Task<StreamStatus> StartAsync(StreamId id, RequestedSource source, StreamRetention? retention, bool simulateLive = false,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
         RunningStream stream;
@@ -65,6 +77,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
             {
                 Credentials = kept,
                 Resumable = !source.Inline.HasSecrets || kept?.Kept == true,
+                Retention = retention,
             };
             // Recorded before the first chunk, so a crash right after start still leaves the stream resumable.
             await registry.SaveAsync(stream.Descriptor(), cancellationToken);
@@ -145,6 +158,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
             {
                 Credentials = descriptor.Credentials,
                 Resumable = descriptor.Resumable,
+                Retention = descriptor.Retention,
             };
             _streams[id] = stream;
             stream.Task = Task.Run(() => RunAsync(stream), CancellationToken.None);
@@ -163,6 +177,11 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
         await _credentials.ForgetAsync(id, cancellationToken);
         LogNotResumed(logger, id.Value, reason);
     }
+
+    /// <summary>Drops a stream that is not running from those shown (its data was purged), so its id is free again.</summary>
+    public bool Forget(StreamId id) =>
+        _streams.TryGetValue(id, out var stream) && !stream.IsActive
+        && _streams.TryRemove(new KeyValuePair<StreamId, RunningStream>(id, stream));
 
     /// <summary>
     /// Stops a stream and ends its playlist; false when there is no such stream. A stream the registry still records as
@@ -224,8 +243,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
 
     private async Task RunAsync(RunningStream stream)
     {
-        var scratch = Path.Combine(options.ScratchDirectory, stream.Id.Value + "-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(scratch);
+        var scratch = scratchArea.NewCaptureDirectory(stream.Id.Value);
         var resume = stream.Resume;
         var last = (resume?.NextSequence ?? 0) - 1;
         var stopped = false; // the loop ended because it was told to stop (not because the source ended or failed by itself)
@@ -238,18 +256,26 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
                 Live = stream.Live ? null : false,
                 FirstSequence = resume?.NextSequence ?? 0,
                 StartSeconds = resume is null || stream.Source.IsInherentlyLive ? 0 : resume.CapturedSeconds,
+                StallTimeout = options.CameraStallTimeout,
+                GiveUpAfter = options.CameraGiveUpAfter,
             });
             stream.State = StreamDescriptor.Running;
-            var progress = new Progress<CaptureProgress>(p => stream.CapturedSeconds = (resume?.CapturedSeconds ?? 0) + p.CapturedSeconds);
+            var progress = new ReportedProgress(p =>
+            {
+                stream.CapturedSeconds = (resume?.CapturedSeconds ?? 0) + p.CapturedSeconds;
+                stream.Error = p.Reconnecting is { } why ? "reconnecting: " + stream.Source.Redact(why).ReplaceLineEndings(" ") : null;
+            });
             var chunks = Recorded(stream, capture.CaptureAsync(progress, stream.Stop.Token), resume is not null, stream.Stop.Token);
             await ingestor.IngestAsync(stream.Id, chunks,
                 chunk => { last = chunk.Sequence; Interlocked.Increment(ref stream.Chunks); },
                 resume?.FirstChunkStart, stream.Stop.Token);
+            stream.Error = null;
             stream.State = StreamDescriptor.Ended;
         }
         catch (OperationCanceledException) when (stream.Stop.IsCancellationRequested)
         {
             stopped = true;
+            stream.Error = null;
             stream.State = StreamDescriptor.Ended;
         }
         catch (Exception e)
@@ -350,6 +376,12 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: {Count} stream(s) left active for the next start to resume")]
     private static partial void LogLeftActive(ILogger logger, int count);
 
+    /// <summary>Applies each report on the capture's own thread, in order (Progress&lt;T&gt; would post them to the pool).</summary>
+    private sealed class ReportedProgress(Action<CaptureProgress> apply) : IProgress<CaptureProgress>
+    {
+        public void Report(CaptureProgress value) => apply(value);
+    }
+
     private sealed record ResumePoint(long NextSequence, double CapturedSeconds, DateTimeOffset? FirstChunkStart);
 
     private sealed class RunningStream(StreamId id, VideoSource? source, bool live, bool simulateLive, DateTimeOffset startedAt, ResumePoint? resume)
@@ -375,6 +407,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
         public double RecordedSeconds = resume?.CapturedSeconds ?? 0;
         public long LastSequence = (resume?.NextSequence ?? 0) - 1;
         public DateTimeOffset? FirstChunkStart = resume?.FirstChunkStart;
+        public StreamRetention? Retention { get; init; }
 
         public bool IsActive => State is StreamDescriptor.Starting or StreamDescriptor.Running;
 
@@ -388,6 +421,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
                 Error = d.Error,
                 Credentials = d.Credentials,
                 Location = d.Location,
+                Retention = d.Retention,
             };
 
         /// <summary>A record written before file sources were shown by name kept the full path as its source.</summary>
@@ -396,7 +430,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
 
         public StreamDescriptor Descriptor() => new(Id.Value, DisplayName, State, Error, Live, SimulateLive, Resumable,
             Interlocked.Read(ref LastSequence), Volatile.Read(ref RecordedSeconds), StartedAt, FirstChunkStart, DateTimeOffset.UtcNow,
-            Location, Credentials);
+            Retention, Location, Credentials);
 
         public StreamStatus Status() => new(Id.Value, DisplayName, State, Error, Live,
             Interlocked.Read(ref Chunks), Volatile.Read(ref CapturedSeconds), StartedAt, StreamPlaylists.For(Id.Value))

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DaprVideo.Core.Ports;
 using DaprVideo.Core.Streams;
 using DaprVideo.Core.Video;
@@ -16,8 +17,8 @@ public static class StreamsApi
     {
         var streams = app.MapGroup("/api/streams");
         var key = new ApiKeyFilter(apiKey);
-        streams.MapGet("/", (StreamCaptures captures) => Results.Ok(captures.List()));
-        streams.MapGet("/{id}", (string id, StreamCaptures captures) =>
+        streams.MapReadOnly("/", (StreamCaptures captures) => Results.Ok(captures.List()));
+        streams.MapReadOnly("/{id}", (string id, StreamCaptures captures) =>
             !StreamId.TryParse(id, out var streamId) ? Problems.InvalidStreamId(id)
             : captures.Get(streamId) is { } status ? Results.Ok(status)
             : Problems.NotFound($"No stream '{streamId}'."));
@@ -26,19 +27,38 @@ public static class StreamsApi
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(StreamRequest? request, StreamCaptures captures, SourcePolicy policy, StreamCredentials credentials,
+    // The body is read here, not bound as a parameter: binding runs before the API key filter (see ApiKeyFilter).
+    private static async Task<IResult> CreateAsync(HttpContext http, StreamCaptures captures, SourcePolicy policy, StreamCredentials credentials,
         IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
     {
         // Checked first: a stopping host takes no new work, whatever the body says.
         if (lifetime.ApplicationStopping.IsCancellationRequested || captures.IsStopping) return Problems.Stopping();
-        if (request is null) return Problems.BadRequest("Send a JSON body {\"id\": \"...\", \"source\": \"...\"}.");
+        const string expected = "Send a JSON body {\"id\": \"...\", \"source\": \"...\"}.";
+        if (!http.Request.HasJsonContentType()) return Problems.UnsupportedMediaType(expected);
+        StreamRequest? request;
+        try
+        {
+            request = await http.Request.ReadFromJsonAsync<StreamRequest>(cancellationToken);
+        }
+        catch (JsonException)
+        {
+            return Problems.BadRequest($"The body is not valid JSON. {expected}");
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Too large, or cut off: Kestrel's own status (413, 400) as binding would have answered.
+            return Results.Problem(title: "Bad request body", detail: e.Message, statusCode: e.StatusCode);
+        }
+        if (request is null) return Problems.BadRequest(expected);
         if (!StreamId.TryParse(request.Id, out var id)) return Problems.InvalidStreamId(request.Id ?? "");
         if (!VideoSource.TryParse(request.Source, out var source, out var error)) return Problems.BadRequest(error);
+        StreamRetention? retention = null;
+        if (request.Retention is { } asked && !asked.TryParse(out retention, out var retentionError)) return Problems.BadRequest(retentionError);
         try
         {
             policy.Check(source);
             var requested = await credentials.ApplyAsync(source, request.Credentials, cancellationToken);
-            var status = await captures.StartAsync(id, requested, cancellationToken: cancellationToken);
+            var status = await captures.StartAsync(id, requested, retention, cancellationToken: cancellationToken);
             return Results.Created($"/api/streams/{id}", status);
         }
         catch (ArgumentException e)
@@ -59,13 +79,21 @@ public static class StreamsApi
         }
     }
 
-    private static async Task<IResult> DeleteAsync(string id, StreamCaptures captures, IHostApplicationLifetime lifetime)
+    /// <summary>Stops the stream; with <c>?purge=true</c>, deletes an ended stream and all of its data instead (409 while it runs).</summary>
+    private static async Task<IResult> DeleteAsync(string id, bool? purge, StreamCaptures captures, StreamPurger purger, IHostApplicationLifetime lifetime,
+        CancellationToken cancellationToken)
     {
         if (lifetime.ApplicationStopping.IsCancellationRequested || captures.IsStopping) return Problems.Stopping();
         if (!StreamId.TryParse(id, out var streamId)) return Problems.InvalidStreamId(id);
         try
         {
-            return await captures.StopAsync(streamId) ? Results.NoContent() : Problems.NotFound($"No stream '{streamId}'.");
+            if (purge != true)
+                return await captures.StopAsync(streamId) ? Results.NoContent() : Problems.NotFound($"No stream '{streamId}'.");
+            return await purger.PurgeAsync(streamId, cancellationToken) ? Results.NoContent() : Problems.NotFound($"No stream '{streamId}'.");
+        }
+        catch (StreamConflictException e)
+        {
+            return Problems.Conflict(e.Message);
         }
         catch (ServiceStoppingException)
         {
