@@ -84,7 +84,7 @@ public sealed partial class VideoSource
         var uri = new Uri(Location);
         var userInfo = Uri.EscapeDataString(username) + ":" + Uri.EscapeDataString(password);
         var location = uri.GetLeftPart(UriPartial.Scheme) + userInfo + "@" + uri.GetComponents(UriComponents.Host | UriComponents.Port | UriComponents.PathAndQuery, UriFormat.UriEscaped);
-        return new VideoSource(Kind, location, DisplayName, Pattern, hasUserInfo: true, hasSecrets: true,
+        return new VideoSource(Kind, location, DisplayName, Pattern, loops: false, hasUserInfo: true, hasSecrets: true, secretValues:
             [.. _secretValues, username, password, Uri.EscapeDataString(username), Uri.EscapeDataString(password), userInfo]);
     }
 

@@ -153,6 +153,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
                 continue;
             }
 
+            if (_stopping) break; // the host began to stop while this was looked up: the next start resumes it
             var stream = new RunningStream(id, source, descriptor.Live, descriptor.SimulateLive, descriptor.StartedAt,
                 new ResumePoint(last + 1, descriptor.DurationSeconds, descriptor.FirstChunkStart))
             {

@@ -48,6 +48,7 @@ public sealed class InferenceStopTests
         Assert.Equal(DeliveryOutcome.Retry, delivery[0].Outcome);
         Assert.DoesNotContain(sidecar.PubSub.Deliveries, d => d.Outcome is DeliveryOutcome.Success or DeliveryOutcome.Drop);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"stopping took {clock.Elapsed}");
+        Console.WriteLine($"inference stop with a stuck chunk (SHUTDOWN_TIMEOUT 3 s): {clock.Elapsed.TotalSeconds:F2} s, answer {delivery[0].Outcome}");
         Assert.Null(await backend.GetAsync(ObjectKeys.SegmentRecord(id, 0), CancellationToken.None));
     }
 

@@ -96,8 +96,6 @@ public sealed class AppProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    public int Id => _process.Id;
-
     /// <summary>Sends a POSIX signal (SIGTERM 15, SIGINT 2) as kill(1) would; Process.Kill would send SIGKILL.</summary>
     public void Signal(int signal)
     {

@@ -67,7 +67,9 @@ public sealed class IngestCredentialsTests(CephRgwFixture ceph, RedisServerFixtu
             Assert.DoesNotContain(secret, await RecordAsync(run, "inline"), StringComparison.Ordinal);
         }
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var exit = await run.StopAppFirstAsync(ingest, TimeSpan.FromSeconds(20));
+        Console.WriteLine($"distributed ingest SIGTERM with 2 live captures: exit {exit} after {clock.Elapsed.TotalSeconds:F2} s");
         Assert.True(exit == 0, $"ingest exit {exit}:\n{ingest.Process.Output}");
         Assert.DoesNotContain(Password, ingest.Process.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("inline-pw-42", ingest.Process.Output, StringComparison.Ordinal);
