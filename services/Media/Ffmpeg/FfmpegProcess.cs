@@ -19,9 +19,12 @@ internal sealed partial class FfmpegProcess : IAsyncDisposable
     private readonly Queue<string> _lastErrors = new();
     private int _disposed;
 
-    private FfmpegProcess(Process process)
+    private readonly bool _redirectsInput;
+
+    private FfmpegProcess(Process process, bool redirectsInput)
     {
         _process = process;
+        _redirectsInput = redirectsInput;
         _stderrPump = PumpStderrAsync();
     }
 
@@ -57,7 +60,7 @@ internal sealed partial class FfmpegProcess : IAsyncDisposable
             PipeCapacity.TryWiden(process.StandardOutput.BaseStream);
             if (redirectInput) PipeCapacity.TryWiden(process.StandardInput.BaseStream);
         }
-        return new FfmpegProcess(process);
+        return new FfmpegProcess(process, redirectInput);
     }
 
     /// <summary>
@@ -126,6 +129,21 @@ internal sealed partial class FfmpegProcess : IAsyncDisposable
         catch (IOException)
         {
             // stderr closed under us by the kill: nothing more to keep
+        }
+        // Process.Dispose leaves pipes read synchronously to the finalizer: a long-running host would collect
+        // hundreds of open pipe descriptors between garbage collections (seen in bench/SoakBench).
+        _process.StandardOutput.Dispose();
+        _process.StandardError.Dispose();
+        if (_redirectsInput)
+        {
+            try
+            {
+                _process.StandardInput.Dispose();
+            }
+            catch (IOException)
+            {
+                // closing a broken pipe
+            }
         }
         _process.Dispose();
     }
