@@ -132,19 +132,10 @@ internal sealed partial class FfmpegProcess : IAsyncDisposable
         }
         // Process.Dispose leaves pipes read synchronously to the finalizer: a long-running host would collect
         // hundreds of open pipe descriptors between garbage collections (seen in bench/SoakBench).
-        _process.StandardOutput.Dispose();
-        _process.StandardError.Dispose();
-        if (_redirectsInput)
-        {
-            try
-            {
-                _process.StandardInput.Dispose();
-            }
-            catch (IOException)
-            {
-                // closing a broken pipe
-            }
-        }
+        // The base streams, not the reader and writer: a writer would flush into a pipe that FeedInputAsync closed.
+        _process.StandardOutput.BaseStream.Dispose();
+        _process.StandardError.BaseStream.Dispose();
+        if (_redirectsInput) _process.StandardInput.BaseStream.Dispose();
         _process.Dispose();
     }
 
