@@ -12,24 +12,30 @@ namespace DaprVideo.Embedded;
 /// <summary>
 /// Ingest, Inference and Playlist in one process: the same Core pipeline the Dapr services host,
 /// wired to the in-process bus, a directory store and the in-process ONNX detector (or a remote
-/// TF Serving-compatible server). Frames from every stream meet in one <see cref="FrameBatcher"/>.
+/// TF Serving-compatible server). Frames from every stream meet in one <see cref="FrameBatcher"/>. A live pipeline
+/// (<c>serve</c>) analyses at the rate its <see cref="AnalysisRateController"/> sets and admits new streams by it; a
+/// VOD run (<c>process</c>) has no live edge to keep up with and analyses every chunk at DETECT_FPS.
 /// </summary>
 public sealed class EmbeddedPipeline : IAsyncDisposable
 {
     private readonly IObjectDetector _model;
+    private readonly bool _ownsModel;
     private readonly FrameBatcher _detector;
     private readonly TaskCompletionSource<string> _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Where in the data folder the streams' objects live.</summary>
     public const string StreamsPrefix = "streams/";
 
-    public EmbeddedPipeline(PipelineSettings settings, string dataDirectory, bool vodOnly)
+    /// <param name="detector">The detector to batch frames for instead of the one the settings name (tests, benchmarks); not disposed here.</param>
+    /// <param name="timeProvider">The analysis rate's clock.</param>
+    public EmbeddedPipeline(PipelineSettings settings, string dataDirectory, bool vodOnly, IObjectDetector? detector = null, TimeProvider? timeProvider = null)
     {
         Settings = settings;
         Store = new FileObjectStore(dataDirectory, StreamsPrefix);
-        _model = settings.TfServingUrl is { } url
+        _ownsModel = detector is null;
+        _model = detector ?? (settings.TfServingUrl is { } url
             ? new TfServingObjectDetector(TfServingOptions.FromUrl(url) with { ScoreThreshold = settings.Detector.ScoreThreshold, BatchSize = settings.BatchSize })
-            : new OnnxObjectDetector(settings.Detector.ToOptions());
+            : new OnnxObjectDetector(settings.Detector.ToOptions()));
         _detector = new FrameBatcher(_model, settings.Batching);
         Bus = new InProcessEventBus((topic, message, error) =>
             _failure.TrySetResult($"{topic} event {message} failed: {error.Message.ReplaceLineEndings(" ")}"));
@@ -37,7 +43,8 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
         var inference = settings.Inference;
         inference.Validate();
         var annotator = InferenceModule.CreateAnnotator(_detector, inference);
-        var processor = new ChunkProcessor(Store, Bus, annotator, inference);
+        Analysis = vodOnly ? null : new AnalysisRateController(inference.AnalysisRate, timeProvider);
+        var processor = new ChunkProcessor(Store, Bus, annotator, inference, Analysis);
         PlaylistOptions = new PlaylistBuilderOptions { Playlist = settings.Playlist, VodOnly = vodOnly };
         Playlists = new PlaylistBuilder(Store, PlaylistOptions);
         Ingestor = new ChunkIngestor(Store, Bus);
@@ -55,6 +62,9 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
     public PlaylistBuilderOptions PlaylistOptions { get; }
     public ChunkIngestor Ingestor { get; }
 
+    /// <summary>The live pipeline's analysis rate and admission; null for a VOD run.</summary>
+    public AnalysisRateController? Analysis { get; }
+
     /// <summary>Completes with a one-line reason when an event could not be handled after retries.</summary>
     public Task<string> Failure => _failure.Task;
 
@@ -65,6 +75,6 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
     {
         await Bus.DisposeAsync();
         await _detector.DisposeAsync();
-        (_model as IDisposable)?.Dispose();
+        if (_ownsModel) (_model as IDisposable)?.Dispose();
     }
 }

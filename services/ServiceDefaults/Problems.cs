@@ -17,4 +17,18 @@ public static class Problems
 
     public static IResult Conflict(string detail) =>
         Results.Problem(title: "Conflict", detail: detail, statusCode: StatusCodes.Status409Conflict);
+
+    /// <summary>503 with a Retry-After header (whole seconds): the service cannot take this now, later it may.</summary>
+    public static IResult Unavailable(string detail, TimeSpan retryAfter) =>
+        new RetryAfterResult(Results.Problem(title: "Service unavailable", detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable),
+            (long)Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds)));
+
+    private sealed class RetryAfterResult(IResult inner, long seconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
 }

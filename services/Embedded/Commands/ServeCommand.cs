@@ -4,6 +4,7 @@ using DaprVideo.Core.Streams;
 using DaprVideo.Core.Video;
 using DaprVideo.Embedded.Adapters;
 using DaprVideo.Embedded.Cli;
+using DaprVideo.Inference;
 using DaprVideo.Ingest;
 using DaprVideo.Ingest.Apis;
 using DaprVideo.Media.Capture;
@@ -71,12 +72,14 @@ public static class ServeCommand
     /// data folder as object store, the in-process bus as publisher. Also used by tests.
     /// </summary>
     /// <param name="logLevel">LOG_LEVEL: our own lines at this level, ASP.NET Core's per-request lines only at Debug.</param>
+    /// <param name="detector">Instead of the detector the settings name (tests and benchmarks: a deliberately slow one).</param>
     public static Task<WebApplication> BuildAsync(PipelineSettings settings, IngestOptions ingestOptions, string data, string host, int port,
-        LogLevel logLevel = LogLevel.Information)
+        LogLevel logLevel = LogLevel.Information, IObjectDetector? detector = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(ingestOptions);
-        var pipeline = new EmbeddedPipeline(settings, data, vodOnly: false);
+        var pipeline = new EmbeddedPipeline(settings, data, vodOnly: false, detector);
+        var analysis = pipeline.Analysis!;
 
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls($"http://{host}:{port}");
@@ -88,6 +91,9 @@ public static class ServeCommand
         builder.Services.AddSingleton<IEventPublisher>(pipeline.Bus);
         builder.Services.AddSingleton(pipeline.Ingestor);
         builder.Services.AddSingleton(pipeline.Playlists);
+        // One process: new streams are admitted by the pipeline's own analysis rate, whose changes are logged.
+        builder.Services.AddSingleton<IAdmissionSignal>(analysis);
+        builder.Services.AddHostedService(sp => new AnalysisLoadReporter(analysis, store: null, sp.GetRequiredService<ILogger<AnalysisLoadReporter>>()));
         builder.Services.AddIngest(ingestOptions);
         // One process applies every event itself: no catch-up with the store, but stalled streams move on.
         builder.Services.AddPlaylist(new PlaylistSettings(pipeline.PlaylistOptions, FreshnessInterval: null) { SkipStalled = true });

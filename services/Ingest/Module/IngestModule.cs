@@ -36,6 +36,9 @@ public static partial class IngestModule
         services.AddSingleton(sp => new StreamRegistry(sp.GetRequiredService<IObjectStore>()));
         services.TryAddSingleton(sp => new ChunkIngestor(sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IEventPublisher>()));
         services.AddSingleton<StreamCaptures>();
+        // Admission of new streams: the Inference replicas' stored load records, unless the host knows better (embedded:
+        // its in-process AnalysisRateController).
+        services.TryAddSingleton<IAdmissionSignal>(sp => new StoredAdmissionSignal(sp.GetRequiredService<IObjectStore>()));
         services.AddHostedService<StreamResumer>();
         return services;
     }
