@@ -1,3 +1,4 @@
+using DaprVideo.Core.Ports;
 using DaprVideo.Embedded;
 using DaprVideo.Embedded.Commands;
 using DaprVideo.Ingest;
@@ -17,13 +18,15 @@ public sealed class ServeHost : IAsyncDisposable
     public WebApplication App => _app!;
 
     /// <param name="prepareData">Fills the data folder before the host starts (what an earlier run left there).</param>
-    public static async Task<ServeHost> StartAsync(double segmentSeconds = 1, string? apiKey = null, Func<string, Task>? prepareData = null)
+    /// <param name="detector">Instead of the shipped model (e.g. a deliberately slow one); with it DETECT_FPS and its floor may be set.</param>
+    public static async Task<ServeHost> StartAsync(double segmentSeconds = 1, string? apiKey = null, Func<string, Task>? prepareData = null,
+        IObjectDetector? detector = null, double detectFps = 2, double? detectFpsMin = null)
     {
         var host = new ServeHost();
         Directory.CreateDirectory(host.Media);
         if (prepareData is not null) await prepareData(host.Data);
-        var settings = new PipelineSettings(segmentSeconds, DetectFps: 2, BatchSize: 4, BatchTimeoutMs: 20, Debug: false,
-            new DetectorSettings(RepoPaths.Model, Threads: 2, ScoreThreshold: 0.5f));
+        var settings = new PipelineSettings(segmentSeconds, DetectFps: detectFps, BatchSize: 4, BatchTimeoutMs: 20, Debug: false,
+            new DetectorSettings(RepoPaths.Model, Threads: 2, ScoreThreshold: 0.5f), DetectFpsMin: detectFpsMin);
         var ingest = new IngestOptions
         {
             SegmentSeconds = segmentSeconds,
@@ -31,7 +34,7 @@ public sealed class ServeHost : IAsyncDisposable
             ApiKey = apiKey,
             ScratchDirectory = Path.Combine(host.Data, ".scratch"),
         };
-        host._app = await ServeCommand.BuildAsync(settings, ingest, host.Data, "127.0.0.1", 0);
+        host._app = await ServeCommand.BuildAsync(settings, ingest, host.Data, "127.0.0.1", 0, detector: detector);
         await host._app.StartAsync();
         host.Http = new HttpClient { BaseAddress = new Uri(host._app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
         return host;
