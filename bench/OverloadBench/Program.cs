@@ -1,0 +1,130 @@
+// Overload benchmark (issue 12): N live 768x576 10 fps cameras (ffmpeg testsrc, captured in real time, so their H.264
+// encoding runs on this machine too) through one embedded `serve` process with the shipped ONNX detector, for a while.
+// Prints per stream the seconds of video listed per wall second over the measured window (1.00 = real time), the lag
+// of its last listed segment behind the camera, the analysis rate of its latest segment and its state; then whether the
+// N+1th POST /api/streams was refused with 503. With --fixed the analysis rate never drops (DETECT_FPS_MIN = DETECT_FPS):
+// the behaviour before graceful overload, for comparison. On a shared machine wall-clock figures swing with the load,
+// so the load average is printed with each run.
+// Usage: dotnet run -c Release --project bench/OverloadBench [-- [--seconds 60] [--fixed] [N ...]]   (default N: 4 8 16)
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using DaprVideo.Embedded;
+using DaprVideo.Embedded.Commands;
+using DaprVideo.Ingest;
+using DaprVideo.Onnx;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+var seconds = 60;
+var fixedRate = false;
+var counts = new List<int>();
+for (var i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--seconds") seconds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+    else if (args[i] == "--fixed") fixedRate = true;
+    else counts.Add(int.Parse(args[i], CultureInfo.InvariantCulture));
+}
+if (counts.Count == 0) counts = [4, 8, 16];
+
+const double segmentSeconds = 3;
+const double detectFps = 5;
+const double floorFps = 1;
+const string camera = "testsrc:size=768x576:rate=10";
+var model = Path.Combine(FindRoot(), "models", SsdModel.FileName);
+var work = Directory.CreateTempSubdirectory("daprvideo-overload-").FullName;
+try
+{
+    Console.WriteLine(Invariant($"{Environment.ProcessorCount} cores; cameras {camera}; SEGMENT_SECONDS {segmentSeconds}, DETECT_FPS {detectFps}, DETECT_FPS_MIN {(fixedRate ? detectFps : floorFps)}; {seconds} s per run, video rate measured from {Warmup(seconds)} s on"));
+    foreach (var n in counts) await RunAsync(n);
+}
+finally
+{
+    Directory.Delete(work, recursive: true);
+}
+return 0;
+
+async Task RunAsync(int n)
+{
+    var data = Path.Combine(work, $"n{n}");
+    var settings = new PipelineSettings(segmentSeconds, detectFps, BatchSize: 4, BatchTimeoutMs: 20, Debug: false,
+        new DetectorSettings(model, Threads: 0, ScoreThreshold: 0.5f), DetectFpsMin: fixedRate ? detectFps : floorFps);
+    var ingest = new IngestOptions { SegmentSeconds = segmentSeconds, MaxStreams = 1000, ScratchDirectory = Path.Combine(data, ".scratch") };
+    var load0 = LoadAverage();
+    await using var app = await ServeCommand.BuildAsync(settings, ingest, data, "127.0.0.1", 0, LogLevel.Warning);
+    await app.StartAsync();
+    using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(60) };
+    var ids = Enumerable.Range(1, n).Select(i => $"cam{i:D2}").ToList();
+    foreach (var id in ids)
+    {
+        var created = await http.PostAsJsonAsync("/api/streams", new { id, source = camera });
+        if (!created.IsSuccessStatusCode) throw new InvalidOperationException($"POST {id}: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");
+    }
+    var clock = Stopwatch.StartNew();
+
+    await Until(Warmup(seconds));
+    var first = await SampleAsync(http, ids);
+    var t1 = clock.Elapsed.TotalSeconds;
+    await Until(seconds);
+    var last = await SampleAsync(http, ids);
+    var t2 = clock.Elapsed.TotalSeconds;
+    var extra = await http.PostAsJsonAsync("/api/streams", new { id = "extra", source = camera });
+    var extraText = (int)extra.StatusCode == 503
+        ? $"503, Retry-After {extra.Headers.RetryAfter?.Delta?.TotalSeconds} s: {(await extra.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()}"
+        : $"{(int)extra.StatusCode} (admitted)";
+    var controller = app.Services.GetRequiredService<EmbeddedPipeline>().Analysis!.Load();
+    var load1 = LoadAverage();
+
+    Console.WriteLine();
+    Console.WriteLine(Invariant($"N = {n}{(fixedRate ? " (fixed rate)" : "")}: load average {load0:F1} -> {load1:F1}; controller rate {controller.RateFps} fps, lag {controller.LagSeconds:F1} s, growth {controller.LagGrowth:F2} s/s, {controller.State}"));
+    Console.WriteLine("  stream  video s / wall s   lag (s)   analysed fps (latest, window mean)   state");
+    var speeds = new List<double>();
+    foreach (var id in ids)
+    {
+        var speed = (last[id].Media - first[id].Media) / (t2 - t1);
+        speeds.Add(speed);
+        var window = last[id].Rates.Skip(first[id].Rates.Count).Where(r => r is not null).Select(r => r!.Value).ToList();
+        var mean = window.Count > 0 ? window.Average() : double.NaN;
+        Console.WriteLine(Invariant($"  {id}   {speed,10:F2}        {last[id].Lag,7:F1}   {last[id].Rates.LastOrDefault(),6}  {mean,6:F2}                       {last[id].State}"));
+    }
+    Console.WriteLine(Invariant($"  all     {speeds.Min():F2} .. {speeds.Max():F2} (mean {speeds.Average():F2})"));
+    Console.WriteLine($"  stream {n + 1}: {extraText}");
+
+    async Task Until(double at)
+    {
+        var wait = TimeSpan.FromSeconds(at) - clock.Elapsed;
+        if (wait > TimeSpan.Zero) await Task.Delay(wait); // the benchmark's measuring window
+    }
+}
+
+static async Task<Dictionary<string, (double Media, double Lag, List<double?> Rates, string State)>> SampleAsync(HttpClient http, List<string> ids)
+{
+    var sample = new Dictionary<string, (double, double, List<double?>, string)>();
+    foreach (var id in ids)
+    {
+        var timeline = (await http.GetFromJsonAsync<JsonElement>($"/api/streams/{id}/timeline")).EnumerateArray().ToList();
+        var status = await http.GetFromJsonAsync<JsonElement>($"/api/streams/{id}");
+        var media = timeline.Sum(s => s.GetProperty("duration").GetDouble());
+        var lag = timeline.Count == 0 ? double.NaN
+            : (DateTimeOffset.UtcNow - timeline[^1].GetProperty("start").GetDateTimeOffset()).TotalSeconds - timeline[^1].GetProperty("duration").GetDouble();
+        var rates = timeline.Select(s => s.TryGetProperty("analysedFps", out var f) ? f.GetDouble() : (double?)null).ToList();
+        sample[id] = (media, lag, rates, status.GetProperty("state").GetString()!);
+    }
+    return sample;
+}
+
+// The start-up transient (first chunks, the controller finding its rate) is left out of the measured window.
+static double Warmup(int seconds) => Math.Min(20, seconds / 3.0);
+
+static double LoadAverage() => double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
+
+static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+static string FindRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "DaprVideo.sln"))) return dir.FullName;
+    throw new InvalidOperationException("Run from inside the repository.");
+}
