@@ -42,7 +42,8 @@ try
 }
 finally
 {
-    Directory.Delete(work, recursive: true);
+    try { Directory.Delete(work, recursive: true); }
+    catch (IOException) { /* an ffmpeg child may still be closing a file; the temp cleaner gets it */ }
 }
 return 0;
 
@@ -66,9 +67,11 @@ async Task RunAsync(int n)
 
     await Until(Warmup(seconds));
     var first = await SampleAsync(http, ids);
+    var cpu1 = Cpu.Sample();
     var t1 = clock.Elapsed.TotalSeconds;
     await Until(seconds);
     var last = await SampleAsync(http, ids);
+    var cpu2 = Cpu.Sample();
     var t2 = clock.Elapsed.TotalSeconds;
     var extra = await http.PostAsJsonAsync("/api/streams", new { id = "extra", source = camera });
     var extraText = (int)extra.StatusCode == 503
@@ -79,6 +82,9 @@ async Task RunAsync(int n)
 
     Console.WriteLine();
     Console.WriteLine(Invariant($"N = {n}{(fixedRate ? " (fixed rate)" : "")}: load average {load0:F1} -> {load1:F1}; controller rate {controller.RateFps} fps, lag {controller.LagSeconds:F1} s, growth {controller.LagGrowth:F2} s/s, {controller.State}"));
+    var (total, capture) = (cpu2.Total - cpu1.Total, cpu2.Capture - cpu1.Capture);
+    var video = ids.Sum(id => last[id].Media - first[id].Media);
+    Console.WriteLine(Invariant($"  CPU of this process and its ffmpeg children: {total / (t2 - t1):F2} cores busy, of which capture (testsrc -> H.264, a camera's own work) {capture / (t2 - t1):F2}; {(total - capture) / Math.Max(video, 1e-9):F3} core-s per second of video annotated (capture excluded)"));
     Console.WriteLine("  stream  video s / wall s   lag (s)   analysed fps (latest, window mean)   state");
     var speeds = new List<double>();
     foreach (var id in ids)
@@ -92,6 +98,10 @@ async Task RunAsync(int n)
     Console.WriteLine(Invariant($"  all     {speeds.Min():F2} .. {speeds.Max():F2} (mean {speeds.Average():F2})"));
     Console.WriteLine($"  stream {n + 1}: {extraText}");
 
+    // Stop the cameras and the host in order (the backlog is abandoned: this is a measurement, not a recording).
+    foreach (var id in ids.Append("extra")) await http.DeleteAsync($"/api/streams/{id}");
+    await app.StopAsync();
+
     async Task Until(double at)
     {
         var wait = TimeSpan.FromSeconds(at) - clock.Elapsed;
@@ -104,7 +114,9 @@ static async Task<Dictionary<string, (double Media, double Lag, List<double?> Ra
     var sample = new Dictionary<string, (double, double, List<double?>, string)>();
     foreach (var id in ids)
     {
-        var timeline = (await http.GetFromJsonAsync<JsonElement>($"/api/streams/{id}/timeline")).EnumerateArray().ToList();
+        // A stream none of whose chunks is annotated yet has no timeline (404): nothing listed.
+        var answer = await http.GetAsync($"/api/streams/{id}/timeline");
+        var timeline = answer.IsSuccessStatusCode ? (await answer.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().ToList() : [];
         var status = await http.GetFromJsonAsync<JsonElement>($"/api/streams/{id}");
         var media = timeline.Sum(s => s.GetProperty("duration").GetDouble());
         var lag = timeline.Count == 0 ? double.NaN
@@ -127,4 +139,45 @@ static string FindRoot()
     for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         if (File.Exists(Path.Combine(dir.FullName, "DaprVideo.sln"))) return dir.FullName;
     throw new InvalidOperationException("Run from inside the repository.");
+}
+
+/// <summary>CPU seconds (user + system) of this process and its ffmpeg children, read from /proc; capture ffmpegs (segment muxer) apart.</summary>
+internal static class Cpu
+{
+    private static readonly double Tick = 100.0; // USER_HZ
+
+    public static (double Total, double Capture) Sample()
+    {
+        var self = Fields("/proc/self/stat");
+        var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        // Own time plus exited (waited-for) children, plus the children alive now.
+        var total = (Long(self, 13) + Long(self, 14) + Long(self, 15) + Long(self, 16)) / Tick;
+        var capture = 0.0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                var stat = Fields(Path.Combine(dir, "stat"));
+                if (stat[3] != pid) continue;
+                var seconds = (Long(stat, 13) + Long(stat, 14)) / Tick;
+                total += seconds;
+                if (File.ReadAllText(Path.Combine(dir, "cmdline")).Contains("segment_list", StringComparison.Ordinal)) capture += seconds;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+            {
+                // not a process, or it exited while being read
+            }
+        }
+        return (total, capture);
+    }
+
+    // stat's fields 0-based as proc(5) numbers them from 1: [0] pid, [1] comm (may hold spaces: cut out), [2] state, [3] ppid, [13] utime.
+    private static string[] Fields(string path)
+    {
+        var text = File.ReadAllText(path);
+        var close = text.LastIndexOf(')');
+        return [text[..text.IndexOf(' ', StringComparison.Ordinal)], "comm", .. text[(close + 2)..].Split(' ')];
+    }
+
+    private static long Long(string[] fields, int index) => long.Parse(fields[index], CultureInfo.InvariantCulture);
 }
