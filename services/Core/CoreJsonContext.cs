@@ -23,6 +23,8 @@ namespace DaprVideo.Core;
 [JsonSerializable(typeof(SegmentAnnotated))]
 [JsonSerializable(typeof(StreamEnded))]
 [JsonSerializable(typeof(Pipeline.AnalysisLoad))]
+[JsonSerializable(typeof(StreamPurged))]
+[JsonSerializable(typeof(RetentionCut))]
 [JsonSerializable(typeof(Streams.StreamDescriptor))]
 [JsonSerializable(typeof(IReadOnlyList<Streams.StreamDescriptor>))]
 public sealed partial class CoreJsonContext : JsonSerializerContext;

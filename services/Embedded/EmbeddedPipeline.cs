@@ -45,7 +45,7 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
         var annotator = InferenceModule.CreateAnnotator(_detector, inference);
         Analysis = vodOnly ? null : new AnalysisRateController(inference.AnalysisRate, timeProvider);
         var processor = new ChunkProcessor(Store, Bus, annotator, inference, Analysis);
-        PlaylistOptions = new PlaylistBuilderOptions { Playlist = settings.Playlist, VodOnly = vodOnly };
+        PlaylistOptions = new PlaylistBuilderOptions { Playlist = settings.Playlist, VodOnly = vodOnly, Retention = settings.Retention };
         Playlists = new PlaylistBuilder(Store, PlaylistOptions);
         Ingestor = new ChunkIngestor(Store, Bus);
 
@@ -53,6 +53,7 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
         Bus.Subscribe<ChunkCaptured>(Topics.Chunks, processor.ProcessAsync, concurrency: 2, capacity: 4);
         Bus.Subscribe<SegmentAnnotated>(Topics.Segments, Playlists.OnSegmentAsync);
         Bus.Subscribe<StreamEnded>(Topics.Streams, Playlists.OnStreamEndedAsync);
+        Bus.Subscribe<StreamPurged>(Topics.Purges, Playlists.OnStreamPurgedAsync);
     }
 
     public PipelineSettings Settings { get; }

@@ -8,7 +8,7 @@ namespace DaprVideo.Embedded;
 
 /// <summary>
 /// The embedded pipeline's settings (SEGMENT_SECONDS, DETECT_FPS, DETECT_FPS_MIN, BATCH_SIZE, BATCH_TIMEOUT_MS,
-/// DEBUG, TF_SERVING_URL and the detector's), read and validated once at start.
+/// DEBUG, TF_SERVING_URL, RETENTION_MAX_AGE, RETENTION_MAX_BYTES and the detector's), read and validated once at start.
 /// </summary>
 /// <param name="TfServingUrl">When set, frames go to this TF Serving-compatible server instead of the in-process model.</param>
 /// <param name="DetectFpsMin">The analysis rate's floor under overload (DETECT_FPS_MIN; its default when null).</param>
@@ -22,6 +22,9 @@ public sealed record PipelineSettings(
     string? TfServingUrl = null,
     double? DetectFpsMin = null)
 {
+    /// <summary>The deployment's retention (serve; a batch run never removes what it made).</summary>
+    public RetentionPolicy Retention { get; init; } = RetentionPolicy.Off;
+
     public static PipelineSettings From(SettingsReader env)
     {
         ArgumentNullException.ThrowIfNull(env);
@@ -32,7 +35,10 @@ public sealed record PipelineSettings(
             BatchTimeoutMs: env.WholeNumber(SettingsCatalogue.BatchTimeoutMs),
             Debug: env.Switch(SettingsCatalogue.Debug),
             Detector: DetectorSettings.From(env),
-            DetectFpsMin: env.Number(SettingsCatalogue.DetectFpsMin));
+            DetectFpsMin: env.Number(SettingsCatalogue.DetectFpsMin))
+        {
+            Retention = global::DaprVideo.Playlist.PlaylistSettings.Retention(env),
+        };
     }
 
     /// <summary>Applies <c>--detector onnx|tfserving</c> and <c>--tf-serving-url URL</c>.</summary>

@@ -7,8 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DaprVideo.Playlist;
 
 /// <summary>
-/// Dapr app "playlist": the Playlist module on the sidecar's object store, subscribed to topics <c>segments</c>
-/// and <c>streams</c> (with dead-letter topics).
+/// Dapr app "playlist": the Playlist module on the sidecar's object store, subscribed to topics <c>segments</c>,
+/// <c>streams</c> and <c>purges</c> (with dead-letter topics).
 /// </summary>
 public static class PlaylistApp
 {
@@ -27,6 +27,8 @@ public static class PlaylistApp
             (segment, services, ct) => services.GetRequiredService<PlaylistBuilder>().OnSegmentAsync(segment, ct), PlaylistModule.SegmentsDeadLetterTopic);
         app.MapEventSubscription<StreamEnded>(Topics.Streams,
             (ended, services, ct) => services.GetRequiredService<PlaylistBuilder>().OnStreamEndedAsync(ended, ct), PlaylistModule.StreamsDeadLetterTopic);
+        app.MapEventSubscription<StreamPurged>(Topics.Purges,
+            (purged, services, ct) => services.GetRequiredService<PlaylistBuilder>().OnStreamPurgedAsync(purged, ct), PlaylistModule.PurgesDeadLetterTopic);
         app.MapPlaylist();
     }
 }

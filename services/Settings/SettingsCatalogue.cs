@@ -42,6 +42,14 @@ public static partial class SettingsCatalogue
         ["Trace", "Debug", "Information", "Warning", "Error", "Critical", "None"],
         "least severe of our own log lines shown; at Debug or below ASP.NET Core's per-request lines too");
 
+    // Retention (Playlist enforces it; a stream's own "retention" in POST /api/streams overrides either)
+
+    public static readonly DurationSetting RetentionMaxAge = new("RETENTION_MAX_AGE",
+        "segments older than this are deleted, oldest first, with their records and detections");
+
+    public static readonly ByteSizeSetting RetentionMaxBytes = new("RETENTION_MAX_BYTES",
+        "a stream's segments beyond this many bytes are deleted, oldest first (the newest is always kept)");
+
     // Detector: TF Serving client (Inference; the CLI with --detector tfserving)
 
     public static readonly TextSetting TfServingUrl = new("TF_SERVING_URL", "grpc://localhost:8500",
@@ -92,11 +100,30 @@ public static partial class SettingsCatalogue
     public static readonly WholeNumberSetting MaxStreams = new("MAX_STREAMS", 16, 1, 1000,
         "streams captured at once; more are refused");
 
+    public static readonly WholeNumberSetting CameraStallSeconds = new("CAMERA_STALL_SECONDS", 30, 2, 3600,
+        "a live source that yields no chunk for this long has dropped: its ffmpeg is stopped and it reconnects (a new stream fails instead)");
+
+    public static readonly WholeNumberSetting CameraGiveUpSeconds = new("CAMERA_GIVE_UP_SECONDS", 300, 5, 604_800,
+        "a dropped live source that yields no chunk for this long while reconnecting ends `failed` and frees its `MAX_STREAMS` slot")
+    {
+        Word = "never",
+        WordValue = 0,
+    };
+
     public static readonly TextSetting IngestScratchDir = new("INGEST_SCRATCH_DIR", null,
         "where distributed Ingest's ffmpeg writes chunks before they are stored")
     {
         DefaultDescription = "`daprvideo-ingest` in the temp folder",
         AllowedDescription = "a folder path",
+    };
+
+    // HTTP (Playlist; the embedded serve)
+
+    public static readonly TextSetting CorsAllowedOrigins = new("CORS_ALLOWED_ORIGINS", null,
+        "web origins that may read HLS, stream state and search from other sites (CORS; never the control calls); unset: same origin only")
+    {
+        Pattern = OriginListPattern(),
+        AllowedDescription = "`*` or origins like `https://player.example:8443` separated by ','",
     };
 
     // Distributed hosts: Dapr and ASP.NET Core
@@ -159,9 +186,11 @@ public static partial class SettingsCatalogue
     public static readonly IReadOnlyList<Setting> All =
     [
         SegmentSeconds, DetectFps, DetectFpsMin, BatchSize, BatchTimeoutMs, ScoreThreshold, Debug, LogLevel,
+        RetentionMaxAge, RetentionMaxBytes,
         TfServingUrl, TfServingModel, TfServingInputSize, TfServingTimeoutMs,
         ModelPath, DetectorThreads,
-        ApiKey, MediaDirs, MaxStreams, IngestScratchDir,
+        ApiKey, MediaDirs, MaxStreams, CameraStallSeconds, CameraGiveUpSeconds, IngestScratchDir,
+        CorsAllowedOrigins,
         PubsubName, ObjectStoreBinding, AppPort, AspNetCoreUrls, AppApiToken, DaprApiToken,
         DaprGrpcEndpoint, DaprHttpEndpoint, DaprGrpcPort, DaprHttpPort, OtlpEndpoint,
     ];
@@ -179,9 +208,15 @@ public static partial class SettingsCatalogue
         return table.ToString();
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a final newline, which a Verbatim value keeps.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}\z", RegexOptions.CultureInvariant)]
     private static partial Regex ComponentNamePattern();
 
-    [GeneratedRegex(@"^[^\s\p{Cc}]+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[^\s\p{Cc}]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex TokenPattern();
+
+    // An origin is scheme://host[:port], nothing after it (RFC 6454); a bracketed IPv6 host is allowed.
+    [GeneratedRegex(@"^(\*|(https?://([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?/?)(\s*,\s*https?://([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?/?)*)\z",
+        RegexOptions.CultureInvariant)]
+    private static partial Regex OriginListPattern();
 }

@@ -84,6 +84,22 @@ public sealed class SettingsReader(Func<string, string?> lookup)
             : throw new SettingsException(setting.Name, $"entry '{entry}' is not an existing directory."))];
     }
 
+    /// <summary>The duration, or null when unset (off).</summary>
+    public TimeSpan? Duration(DurationSetting setting)
+    {
+        ArgumentNullException.ThrowIfNull(setting);
+        if (Value(setting) is not { } value) return null;
+        return DurationSetting.TryParse(value, out var duration) ? duration : throw setting.Invalid(value);
+    }
+
+    /// <summary>The size in bytes, or null when unset (off).</summary>
+    public long? ByteSize(ByteSizeSetting setting)
+    {
+        ArgumentNullException.ThrowIfNull(setting);
+        if (Value(setting) is not { } value) return null;
+        return ByteSizeSetting.TryParse(value, out var bytes) ? bytes : throw setting.Invalid(value);
+    }
+
     public string Choice(ChoiceSetting setting)
     {
         ArgumentNullException.ThrowIfNull(setting);

@@ -6,4 +6,7 @@ public static class Topics
     public const string Chunks = "chunks";
     public const string Segments = "segments";
     public const string Streams = "streams";
+
+    /// <summary><c>StreamPurged</c>: its own topic, so the <c>streams</c> subscription keeps reading one event type.</summary>
+    public const string Purges = "purges";
 }

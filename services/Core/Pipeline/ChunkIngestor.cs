@@ -21,14 +21,16 @@ public sealed class ChunkIngestor(IObjectStore store, IEventPublisher events)
         var first = streamStart;
         await foreach (var chunk in chunks.WithCancellation(cancellationToken))
         {
+            // A captured chunk is stored and announced whole, never cut off by a stop: a publish cancelled after the
+            // broker took it would leave the end event naming an earlier last sequence than a chunk already sent.
             var key = ObjectKeys.Chunk(id, chunk.Sequence);
-            await store.PutAsync(key, chunk.Bytes, cancellationToken);
+            await store.PutAsync(key, chunk.Bytes, CancellationToken.None);
             // Offsets from one event alone (start minus the stream's first start) stay right under
             // reordering, run on across reconnects and jump at a gap, where the playlist marks it.
             first ??= chunk.Start;
             var offset = Math.Max(0, (chunk.Start - first.Value).TotalSeconds);
             var captured = new ChunkCaptured(id.Value, chunk.Sequence, key, chunk.Start, offset, chunk.DurationSeconds, chunk.Discontinuity);
-            await events.PublishAsync(Topics.Chunks, captured, cancellationToken);
+            await events.PublishAsync(Topics.Chunks, captured, CancellationToken.None);
             last = chunk.Sequence;
             published?.Invoke(captured);
         }

@@ -37,7 +37,7 @@ public sealed class ChunkProcessor(IObjectStore store, IEventPublisher events, S
         var fps = analysisRate?.RateFor(chunk) ?? options.DetectFps;
         var segment = await annotator.AnnotateAsync(bytes, chunk.OffsetSeconds, fps, cancellationToken);
         var record = new SegmentRecord(id.Value, chunk.Sequence, chunk.Start, segment.DurationSeconds,
-            chunk.Discontinuity, segment.Annotated, segment.Frames, AnalysedFps: fps, DetectFps: options.DetectFps);
+            chunk.Discontinuity, segment.Annotated, segment.Frames, segment.Segment.Length, AnalysedFps: fps, DetectFps: options.DetectFps);
 
         // The record goes last: its presence means the segment is complete.
         await store.PutAsync(ObjectKeys.Segment(id, chunk.Sequence), segment.Segment, cancellationToken);

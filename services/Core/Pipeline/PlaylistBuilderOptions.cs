@@ -14,5 +14,16 @@ public sealed record PlaylistBuilderOptions
     /// </summary>
     public bool VodOnly { get; init; }
 
-    public void Validate() => Playlist.Validate();
+    /// <summary>
+    /// The deployment's retention (RETENTION_MAX_AGE, RETENTION_MAX_BYTES); a stream's descriptor may override either
+    /// limit. Off by default, and always off in <see cref="VodOnly"/> mode (a batch run keeps what it made).
+    /// </summary>
+    public RetentionPolicy Retention { get; init; } = RetentionPolicy.Off;
+
+    public void Validate()
+    {
+        Playlist.Validate();
+        ArgumentNullException.ThrowIfNull(Retention);
+        Retention.Validate();
+    }
 }

@@ -49,16 +49,19 @@ public static class HlsPlaylist
 
     /// <summary>
     /// Renders one view. <paramref name="ended"/> adds ENDLIST to the EVENT and LIVE views (VOD always has it);
-    /// <paramref name="liveWindowStart"/> is the index of the first segment shown in the LIVE view.
+    /// <paramref name="liveWindowStart"/> is the index of the first segment shown in the LIVE view;
+    /// <paramref name="head"/> numbers the first segment once retention removed older ones (default: the list is whole).
     /// </summary>
     public static string Render(
         PlaylistView view,
         IReadOnlyList<PlaylistSegment> segments,
         int targetDuration,
         bool ended,
-        int liveWindowStart = 0)
+        int liveWindowStart = 0,
+        PlaylistHead? head = null)
     {
         ArgumentNullException.ThrowIfNull(segments);
+        head ??= PlaylistHead.Start(segments);
         ArgumentOutOfRangeException.ThrowIfLessThan(targetDuration, 1);
         CheckOrder(segments, targetDuration);
         var first = view == PlaylistView.Live ? liveWindowStart : 0;
@@ -70,20 +73,21 @@ public static class HlsPlaylist
         text.Append(Invariant, $"#EXT-X-VERSION:{ProtocolVersion}\n");
         text.Append(Invariant, $"#EXT-X-TARGETDURATION:{targetDuration}\n");
         // Media sequence numbers count published segments, so a segment keeps its number across reloads
-        // even when a skipped hole makes it differ from the object sequence.
-        var baseSequence = segments.Count > 0 ? segments[0].Sequence : 0;
-        text.Append(Invariant, $"#EXT-X-MEDIA-SEQUENCE:{baseSequence + first}\n");
-        if (view == PlaylistView.Live)
-            text.Append(Invariant, $"#EXT-X-DISCONTINUITY-SEQUENCE:{DiscontinuitiesBefore(segments, first)}\n");
-        if (view != PlaylistView.Live)
+        // even when a skipped hole makes it differ from the object sequence; segments removed by retention
+        // are counted in the head, so the numbers of those that stay never change (RFC 8216 §6.2.1).
+        text.Append(Invariant, $"#EXT-X-MEDIA-SEQUENCE:{head.MediaSequence + first}\n");
+        // A sliding list (LIVE, or EVENT under retention) says how many discontinuity tags slid out (§4.3.3.3).
+        var sliding = view == PlaylistView.Live || (view == PlaylistView.Event && head.Retained);
+        if (sliding)
+            text.Append(Invariant, $"#EXT-X-DISCONTINUITY-SEQUENCE:{head.DiscontinuitySequence + DiscontinuitiesBefore(segments, first, head.Trimmed)}\n");
+        if (view == PlaylistView.Vod || (view == PlaylistView.Event && !head.Retained))
             Line(text, view == PlaylistView.Vod ? "#EXT-X-PLAYLIST-TYPE:VOD" : "#EXT-X-PLAYLIST-TYPE:EVENT");
         Line(text, "#EXT-X-INDEPENDENT-SEGMENTS");
 
         for (var i = first; i < segments.Count; i++)
         {
             var segment = segments[i];
-            // Nothing precedes the very first segment, so a discontinuity there means nothing.
-            if (segment.Discontinuity && i > 0)
+            if (ShowsDiscontinuity(segments, i, head.Trimmed))
                 Line(text, "#EXT-X-DISCONTINUITY");
             text.Append(Invariant, $"#EXT-X-PROGRAM-DATE-TIME:{FormatDateTime(segment.Start)}\n");
             var ms = segment.DurationMilliseconds;
@@ -100,15 +104,23 @@ public static class HlsPlaylist
     public static string FormatDateTime(DateTimeOffset value) =>
         value.UtcDateTime.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fff'Z'", CultureInfo.InvariantCulture);
 
-    /// <summary>EXT-X-DISCONTINUITY tags that slid out of a window starting at <paramref name="windowStart"/>.</summary>
-    private static int DiscontinuitiesBefore(IReadOnlyList<PlaylistSegment> segments, int windowStart)
+    /// <summary>EXT-X-DISCONTINUITY tags shown before index <paramref name="end"/> (those that slid out of a window starting there).</summary>
+    public static int DiscontinuitiesBefore(IReadOnlyList<PlaylistSegment> segments, int end, bool trimmed)
     {
+        ArgumentNullException.ThrowIfNull(segments);
         var count = 0;
-        for (var i = 1; i < windowStart; i++)
-            if (segments[i].Discontinuity)
+        for (var i = 0; i < end; i++)
+            if (ShowsDiscontinuity(segments, i, trimmed))
                 count++;
         return count;
     }
+
+    /// <summary>
+    /// Nothing precedes the very first segment of a stream, so a discontinuity there means nothing and is not written;
+    /// once retention removed older segments, the first one listed had a predecessor and keeps its tag.
+    /// </summary>
+    private static bool ShowsDiscontinuity(IReadOnlyList<PlaylistSegment> segments, int index, bool trimmed) =>
+        segments[index].Discontinuity && (index > 0 || trimmed);
 
     private static void CheckOrder(IReadOnlyList<PlaylistSegment> segments, int targetDuration)
     {

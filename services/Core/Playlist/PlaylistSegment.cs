@@ -4,15 +4,19 @@ namespace DaprVideo.Core.Playlist;
 
 /// <summary>
 /// What a playlist needs to know about one segment. <see cref="Start"/> is the UTC program date-time
-/// of its first frame; <see cref="Discontinuity"/> marks the first segment after a gap.
+/// of its first frame; <see cref="Discontinuity"/> marks the first segment after a gap. <see cref="Bytes"/> is the
+/// size of its media (0 when unknown: records stored before sizes were), what retention's byte limit counts.
 /// </summary>
-public sealed record PlaylistSegment(long Sequence, DateTimeOffset Start, double DurationSeconds, bool Discontinuity)
+public sealed record PlaylistSegment(long Sequence, DateTimeOffset Start, double DurationSeconds, bool Discontinuity, long Bytes = 0)
 {
     public static PlaylistSegment From(SegmentRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return new(record.Sequence, record.Start, record.DurationSeconds, record.Discontinuity);
+        return new(record.Sequence, record.Start, record.DurationSeconds, record.Discontinuity, record.Bytes ?? 0);
     }
+
+    /// <summary>When its last frame ends: the time retention's age limit compares.</summary>
+    public DateTimeOffset End => Start.AddMilliseconds(DurationMilliseconds);
 
     public static PlaylistSegment From(SegmentAnnotated annotated)
     {

@@ -7,9 +7,11 @@ namespace DaprVideo.Core.Playlist;
 /// <summary>
 /// The JSON stored next to each annotated segment (<see cref="ObjectKeys.SegmentRecord"/>): its timing,
 /// whether it follows a gap, and every analysed frame. <see cref="Annotated"/> is false when the
-/// detector was unavailable and the segment went out unannotated. <see cref="AnalysedFps"/> is the rate its frames
-/// were sampled for detection at and <see cref="DetectFps"/> the rate asked for (DETECT_FPS): below it under overload
-/// (<c>AnalysisRateController</c>). Both are absent from records written before they existed.
+/// detector was unavailable and the segment went out unannotated. <see cref="Bytes"/> is the size of the
+/// annotated segment (<c>"bytes"</c>; absent from records stored before it was added, read as null).
+/// <see cref="AnalysedFps"/> is the rate its frames were sampled for detection at and <see cref="DetectFps"/> the rate
+/// asked for (DETECT_FPS): below it under overload (<c>AnalysisRateController</c>). Both are absent from records
+/// written before they existed.
 /// </summary>
 public sealed record SegmentRecord(
     string StreamId,
@@ -19,6 +21,7 @@ public sealed record SegmentRecord(
     bool Discontinuity,
     bool Annotated,
     IReadOnlyList<AnalysedFrame> Frames,
+    long? Bytes = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? AnalysedFps = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? DetectFps = null)
 {
@@ -59,6 +62,8 @@ public sealed record SegmentRecord(
             throw new InvalidDataException($"Segment record {StreamId}/{Sequence} has analysedFps {fps}; it must be a positive number.");
         if (DetectFps is { } asked && (!double.IsFinite(asked) || asked <= 0))
             throw new InvalidDataException($"Segment record {StreamId}/{Sequence} has detectFps {asked}; it must be a positive number.");
+        if (Bytes is < 0)
+            throw new InvalidDataException($"Segment record {StreamId}/{Sequence} has a negative size.");
         if (Frames is null)
             throw new InvalidDataException($"Segment record {StreamId}/{Sequence} has no frames list.");
         foreach (var frame in Frames)

@@ -8,7 +8,9 @@ namespace DaprVideo.Core.Playlist;
 /// so every rendering is a prefix-extension of the one before (nothing is ever inserted or removed in
 /// the middle). A hole is given up once <see cref="PlaylistOptions.HoleSkipThreshold"/> later segments
 /// wait behind it; the next segment then carries a discontinuity. Waiting segments therefore never
-/// exceed that threshold, so memory is bounded by the published list. Thread-safe.
+/// exceed that threshold, so memory is bounded by the published list. Retention is the one exception to
+/// "nothing is removed": <see cref="Trim"/> drops the oldest segments, and only from the front, as RFC 8216 §6.2.1
+/// allows (the head numbers advance, so every segment that stays keeps its numbers). Thread-safe.
 /// </summary>
 public sealed class StreamPlaylistState
 {
@@ -26,8 +28,19 @@ public sealed class StreamPlaylistState
     private long? _lastSequence;
     private int _targetDuration;
     private int _liveWindowStart;
+    private readonly bool _retained;
+    private long? _headMediaSequence;
+    private long _headDiscontinuitySequence;
+    private bool _trimmed;
+    private long _trimmedThrough = -1;
 
-    public StreamPlaylistState(StreamId streamId, PlaylistOptions options)
+    /// <param name="streamId">The stream.</param>
+    /// <param name="options">Playlist rules (copied).</param>
+    /// <param name="retained">
+    /// Retention applies to the stream: the full playlist may lose its oldest segments, so it is written as a sliding
+    /// window from the start (no PLAYLIST-TYPE:EVENT, which the server may never change or remove later: §6.2.1).
+    /// </param>
+    public StreamPlaylistState(StreamId streamId, PlaylistOptions options, bool retained = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         StreamId = streamId;
@@ -37,7 +50,14 @@ public sealed class StreamPlaylistState
         _liveWindowTargetDurations = options.LiveWindowTargetDurations;
         _next = options.FirstSequence;
         _targetDuration = HlsPlaylist.TargetDuration(options.SegmentSeconds, []);
+        _retained = retained;
     }
+
+    /// <summary>Retention applies: index.m3u8 is a sliding window without PLAYLIST-TYPE.</summary>
+    public bool Retained => _retained;
+
+    /// <summary>The last sequence retention removed, -1 when none was.</summary>
+    public long TrimmedThrough { get { lock (_gate) return _trimmedThrough; } }
 
     public StreamId StreamId { get; }
 
@@ -113,6 +133,59 @@ public sealed class StreamPlaylistState
             return Advance(skipAllHoles: true);
     }
 
+    /// <summary>
+    /// The cut that removes the oldest <paramref name="count"/> published segments: the last of them and the numbers
+    /// the segment after it then starts with. Null when <paramref name="count"/> is 0.
+    /// </summary>
+    public RetentionCut? CutOldest(int count)
+    {
+        lock (_gate)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(count);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _published.Count);
+            if (count == 0) return null;
+            var head = Head();
+            return new RetentionCut(_published[count - 1].Sequence, head.MediaSequence + count,
+                head.DiscontinuitySequence + HlsPlaylist.DiscontinuitiesBefore(_published, count, _trimmed));
+        }
+    }
+
+    /// <summary>
+    /// Drops every segment up to <see cref="RetentionCut.Through"/> (published or waiting) and numbers the rest from the
+    /// cut; sequences up to it are never waited for again (a removed segment is not a hole). A cut at or before the
+    /// last one applied changes nothing, so cuts may come in any order and any number of times.
+    /// </summary>
+    public bool Trim(RetentionCut cut)
+    {
+        ArgumentNullException.ThrowIfNull(cut);
+        lock (_gate)
+        {
+            if (cut.Through <= _trimmedThrough) return false;
+            var removed = 0;
+            while (removed < _published.Count && _published[removed].Sequence <= cut.Through) removed++;
+            _published.RemoveRange(0, removed);
+            while (_waiting.Count > 0 && _waiting.Keys[0] <= cut.Through) _waiting.RemoveAt(0);
+            if (_next <= cut.Through)
+            {
+                _next = cut.Through + 1;
+                _skippedHole = false;
+            }
+            _trimmedThrough = cut.Through;
+            _trimmed = true;
+            // The cut's numbers, not a recount: a replica that never held the removed segments must agree.
+            _headMediaSequence = cut.MediaSequence;
+            _headDiscontinuitySequence = cut.DiscontinuitySequence;
+            _liveWindowStart = Math.Max(0, _liveWindowStart - removed);
+            _liveWindowStart = HlsPlaylist.LiveWindowStart(_published, _targetDuration, _liveWindowTargetDurations, _liveWindowStart);
+            Advance(skipAllHoles: false);
+            _version++;
+            return true;
+        }
+    }
+
+    private PlaylistHead Head() =>
+        new(_headMediaSequence ?? (_published.Count > 0 ? _published[0].Sequence : 0), _headDiscontinuitySequence, _trimmed, _retained);
+
     /// <summary>The current text of a view; cached until the next change. VOD always ends with ENDLIST,
     /// so write it only once <see cref="IsComplete"/>.</summary>
     public string Render(PlaylistView view)
@@ -125,7 +198,7 @@ public sealed class StreamPlaylistState
                 _renderedVersion = _version;
             }
             return _rendered[(int)view] ??=
-                HlsPlaylist.Render(view, _published, _targetDuration, _complete, _liveWindowStart);
+                HlsPlaylist.Render(view, _published, _targetDuration, _complete, _liveWindowStart, Head());
         }
     }
 
@@ -169,6 +242,7 @@ public sealed class StreamPlaylistState
                 start = previous.Start.AddMilliseconds(Math.Max(1, previous.DurationMilliseconds));
         }
         _published.Add(segment with { Start = start, Discontinuity = segment.Discontinuity || _skippedHole });
+        _headMediaSequence ??= segment.Sequence;
         _skippedHole = false;
         _targetDuration = Math.Max(_targetDuration, HlsPlaylist.RoundedSeconds(segment.DurationSeconds));
         _liveWindowStart = HlsPlaylist.LiveWindowStart(_published, _targetDuration, _liveWindowTargetDurations, _liveWindowStart);

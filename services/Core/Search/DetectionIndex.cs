@@ -14,6 +14,7 @@ public sealed class DetectionIndex
 
     private readonly Lock _gate = new();
     private readonly SortedList<long, Entry> _segments = [];
+    private long _forgottenThrough = -1;
 
     public DetectionIndex(StreamId streamId) => StreamId = streamId;
 
@@ -21,7 +22,7 @@ public sealed class DetectionIndex
 
     public int SegmentCount { get { lock (_gate) return _segments.Count; } }
 
-    /// <summary>Indexes a record; false when its sequence is already indexed (redelivery).</summary>
+    /// <summary>Indexes a record; false when its sequence is already indexed (redelivery) or was forgotten (retention).</summary>
     public bool Add(SegmentRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -42,7 +43,27 @@ public sealed class DetectionIndex
         var summary = new SegmentSummary(record.Sequence, record.Start, record.DurationSeconds, record.Annotated, labels, record.AnalysedFps);
         var analysis = record.AnalysedFps is { } fps ? new StreamAnalysis(fps, record.DetectFps ?? fps) : null;
         lock (_gate)
-            return _segments.TryAdd(record.Sequence, new Entry(summary, frames, analysis));
+            return record.Sequence > _forgottenThrough && _segments.TryAdd(record.Sequence, new Entry(summary, frames, analysis));
+    }
+
+    /// <summary>
+    /// Retention removed every segment up to <paramref name="sequence"/>: search, timeline and labels forget them,
+    /// and a late record of one is not indexed again. Returns how many indexed segments went.
+    /// </summary>
+    public int ForgetThrough(long sequence)
+    {
+        lock (_gate)
+        {
+            if (sequence <= _forgottenThrough) return 0;
+            _forgottenThrough = sequence;
+            var removed = 0;
+            while (_segments.Count > 0 && _segments.Keys[0] <= sequence)
+            {
+                _segments.RemoveAt(0);
+                removed++;
+            }
+            return removed;
+        }
     }
 
     /// <summary>

@@ -21,6 +21,13 @@ public static class ObjectKeys
     /// <summary>The stream's end (a stored <c>StreamEnded</c>), so a restarted playlist knows it is over.</summary>
     public static string StreamEnd(StreamId id) => $"streams/{id}/ended.json";
 
+    /// <summary>Retention removed every segment up to <paramref name="through"/> (a stored <c>RetentionCut</c>; the highest one holds).</summary>
+    public static string RetentionCut(StreamId id, long through) => $"streams/{id}/retention/{Seq(through)}.json";
+
+    public static string RetentionPrefix(StreamId id) => $"streams/{id}/retention/";
+
+    public static string ChunksPrefix(StreamId id) => $"streams/{id}/chunks/";
+
     public const string StreamsPrefix = "streams/";
 
     public static string StreamPrefix(StreamId id) => $"streams/{id}/";

@@ -7,6 +7,7 @@ namespace DaprVideo.Core.Streams;
 /// about a stream plus what a restarted Ingest needs to resume it. <see cref="Source"/> is the display form
 /// (URL credentials removed); <see cref="Resumable"/> is false when that form is not the whole source
 /// (credentials are never persisted, so such a stream cannot be resumed after a restart).
+/// <see cref="Retention"/> is the stream's own retention (null: the deployment's); Playlist reads it from here.
 /// Written only by the Ingest that runs the stream (one writer per stream).
 /// </summary>
 public sealed record StreamDescriptor(
@@ -21,7 +22,8 @@ public sealed record StreamDescriptor(
     double DurationSeconds,
     DateTimeOffset StartedAt,
     DateTimeOffset? FirstChunkStart,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    StreamRetention? Retention = null)
 {
     public const string Starting = "starting";
     public const string Running = "running";
@@ -49,6 +51,8 @@ public sealed record StreamDescriptor(
         if (!StreamId.TryParse(descriptor.Id, out _)) throw new InvalidDataException($"Stream descriptor has an invalid id '{descriptor.Id}'.");
         if (descriptor.State is not (Starting or Running or Ended or Failed))
             throw new InvalidDataException($"Stream descriptor {descriptor.Id} has unknown state '{descriptor.State}'.");
+        if (descriptor.Retention is { } r && (r.MaxAgeSeconds is not null and not > 0 || r.MaxBytes is < 1))
+            throw new InvalidDataException($"Stream descriptor {descriptor.Id} has retention limits that are not positive.");
         if (descriptor.LastSequence < -1) throw new InvalidDataException($"Stream descriptor {descriptor.Id} has last sequence {descriptor.LastSequence}.");
         return descriptor;
     }

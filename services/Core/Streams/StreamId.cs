@@ -4,12 +4,13 @@ using System.Text.RegularExpressions;
 namespace DaprVideo.Core.Streams;
 
 /// <summary>
-/// A validated stream id (<c>^[a-z0-9][a-z0-9_-]{0,62}$</c>). Ids end up in object keys,
+/// A validated stream id (<c>^[a-z0-9][a-z0-9_-]{0,62}\z</c>). Ids end up in object keys,
 /// file paths and URLs, so nothing else may ever be constructed into one.
 /// </summary>
 public readonly partial record struct StreamId
 {
-    public const string Pattern = "^[a-z0-9][a-z0-9_-]{0,62}$";
+    // \z, not $: $ also matches before a final newline, and "cam\n" must not become an object key.
+    public const string Pattern = "^[a-z0-9][a-z0-9_-]{0,62}\\z";
 
     public string Value { get; }
 

@@ -24,16 +24,29 @@ public sealed partial class VideoSource
     /// <summary>The test pattern's parameters (null for other kinds).</summary>
     public TestPattern? Pattern { get; }
 
-    /// <summary>True when the source never ends by itself: a camera or an endless test pattern.</summary>
-    public bool IsInherentlyLive => Kind == VideoSourceKind.Rtsp || (Kind == VideoSourceKind.TestPattern && Pattern!.DurationSeconds is null);
+    /// <summary>A file played over and over (<see cref="Looped"/>): the demo's endless camera.</summary>
+    public bool Loops { get; }
 
-    private VideoSource(VideoSourceKind kind, string location, string displayName, TestPattern? pattern = null)
+    /// <summary>True when the source never ends by itself: a camera, an endless test pattern or a looped file.</summary>
+    public bool IsInherentlyLive => Kind == VideoSourceKind.Rtsp || Loops || (Kind == VideoSourceKind.TestPattern && Pattern!.DurationSeconds is null);
+
+    private VideoSource(VideoSourceKind kind, string location, string displayName, TestPattern? pattern = null, bool loops = false)
     {
         Kind = kind;
         Location = location;
         DisplayName = displayName;
         Pattern = pattern;
+        Loops = loops;
     }
+
+    /// <summary>
+    /// This file, played in a loop at its own rate until stopped, its timestamps rising across loops (a live camera
+    /// made of a recording). Code only: API text never asks for it.
+    /// </summary>
+    public VideoSource Looped() =>
+        Kind == VideoSourceKind.File
+            ? new VideoSource(Kind, Location, DisplayName, loops: true)
+            : throw new InvalidOperationException($"Only a file can be looped, not {Kind}.");
 
     public static VideoSource Parse(string? text) =>
         TryParse(text, out var source, out var error) ? source : throw new ArgumentException(error);

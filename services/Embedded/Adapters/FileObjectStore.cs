@@ -64,16 +64,25 @@ public sealed partial class FileObjectStore : IObjectStore
         }
     }
 
+    /// <summary>Deleting a key that is not there succeeds (as S3's DeleteObject does), also when its folder is gone.</summary>
     public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
         var path = PathOf(key);
-        File.Delete(path);
-        // Drop a folder the delete emptied (raw chunks go once their segment exists), never the root.
         var dir = Path.GetDirectoryName(path)!;
-        if (dir != _root && !Directory.EnumerateFileSystemEntries(dir).Any())
+        try
         {
-            try { Directory.Delete(dir); }
-            catch (IOException) { /* a writer just put a new file there */ }
+            File.Delete(path);
+            // Drop a folder the delete emptied (raw chunks go once their segment exists), never the root.
+            if (dir != _root && !Directory.EnumerateFileSystemEntries(dir).Any())
+                Directory.Delete(dir);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Already gone with its folder (another deleter, a purge): deletes are idempotent.
+        }
+        catch (IOException) when (Directory.Exists(dir))
+        {
+            // A writer just put a new file there: the folder stays.
         }
         return Task.CompletedTask;
     }

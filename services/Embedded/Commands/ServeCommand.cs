@@ -53,7 +53,7 @@ public static class ServeCommand
         // the playlist rebuild sees it.
         if (demo) await DeleteDemoStreamAsync(data, cancellationToken);
 
-        await using var app = await BuildAsync(settings, ingestOptions, data, host, port, LogLevels.Read(env));
+        await using var app = await BuildAsync(settings, ingestOptions, data, host, port, LogLevels.Read(env), demo: demo);
         await app.RunUntilStoppedAsync(async running =>
         {
             var address = app.Urls.First();
@@ -72,9 +72,11 @@ public static class ServeCommand
     /// data folder as object store, the in-process bus as publisher. Also used by tests.
     /// </summary>
     /// <param name="logLevel">LOG_LEVEL: our own lines at this level, ASP.NET Core's per-request lines only at Debug.</param>
+    /// <param name="crossOrigin">CORS_ALLOWED_ORIGINS (null: same origin only).</param>
+    /// <param name="demo">The demo stream is regenerated under the same keys on every start: its segments are not immutable.</param>
     /// <param name="detector">Instead of the detector the settings name (tests and benchmarks: a deliberately slow one).</param>
     public static Task<WebApplication> BuildAsync(PipelineSettings settings, IngestOptions ingestOptions, string data, string host, int port,
-        LogLevel logLevel = LogLevel.Information, IObjectDetector? detector = null)
+        LogLevel logLevel = LogLevel.Information, CrossOriginPolicy? crossOrigin = null, bool demo = false, IObjectDetector? detector = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(ingestOptions);
@@ -94,9 +96,16 @@ public static class ServeCommand
         // One process: new streams are admitted by the pipeline's own analysis rate, whose changes are logged.
         builder.Services.AddSingleton<IAdmissionSignal>(analysis);
         builder.Services.AddHostedService(sp => new AnalysisLoadReporter(analysis, store: null, sp.GetRequiredService<ILogger<AnalysisLoadReporter>>()));
-        builder.Services.AddIngest(ingestOptions);
+        // One policy for both modules' read-only routes (the stream list and HLS).
+        crossOrigin ??= ingestOptions.CrossOrigin;
+        builder.Services.AddIngest(ingestOptions with { CrossOrigin = crossOrigin });
         // One process applies every event itself: no catch-up with the store, but stalled streams move on.
-        builder.Services.AddPlaylist(new PlaylistSettings(pipeline.PlaylistOptions, FreshnessInterval: null) { SkipStalled = true });
+        builder.Services.AddPlaylist(new PlaylistSettings(pipeline.PlaylistOptions, FreshnessInterval: null)
+        {
+            SkipStalled = true,
+            CrossOrigin = crossOrigin,
+            RegeneratedStreams = demo ? new HashSet<StreamId> { StreamId.Parse(DemoId) } : new HashSet<StreamId>(),
+        });
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -115,15 +124,19 @@ public static class ServeCommand
             await store.DeleteAsync(key, cancellationToken);
     }
 
-    private static async Task StartDemoAsync(IServiceProvider services, string data, CancellationToken cancellationToken)
+    /// <summary>
+    /// A fresh clip and a fresh stream (the old stream was deleted before the host started), played in a loop at its
+    /// own pace: a live camera until serve stops. Also used by tests, with short stills.
+    /// </summary>
+    public static async Task StartDemoAsync(IServiceProvider services, string data, CancellationToken cancellationToken, double secondsEach = 6)
     {
-        // A fresh clip and a fresh stream on every start (the old stream was deleted before the host started).
+        ArgumentNullException.ThrowIfNull(services);
         var id = StreamId.Parse(DemoId);
         var clip = Path.Combine(data, ".demo", "demo.mp4");
         Directory.CreateDirectory(Path.GetDirectoryName(clip)!);
         var photos = DemoPhotos
             .Select(p => Path.Combine(AppContext.BaseDirectory, "demo", p)).ToList();
-        await StillsClip.CreateAsync(photos, clip, secondsEach: 6, cancellationToken: cancellationToken);
-        await services.GetRequiredService<StreamCaptures>().StartAsync(id, VideoSource.Parse(clip), simulateLive: true, cancellationToken);
+        await StillsClip.CreateAsync(photos, clip, secondsEach: secondsEach, cancellationToken: cancellationToken);
+        await services.GetRequiredService<StreamCaptures>().StartAsync(id, VideoSource.Parse(clip).Looped(), simulateLive: true, cancellationToken);
     }
 }

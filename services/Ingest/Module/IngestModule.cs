@@ -33,12 +33,16 @@ public static partial class IngestModule
         services.AddProblemDetails();
         services.AddSingleton(options);
         services.AddSingleton(new SourcePolicy(options.MediaDirectories));
+        services.TryAddSingleton(options.CrossOrigin);
         services.AddSingleton(sp => new StreamRegistry(sp.GetRequiredService<IObjectStore>()));
         services.TryAddSingleton(sp => new ChunkIngestor(sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IEventPublisher>()));
+        // Claimed when the captures are first needed (at start, by the resumer): a dead Ingest's leftovers go then.
+        services.AddSingleton(_ => ScratchArea.Claim(options.ScratchDirectory));
         services.AddSingleton<StreamCaptures>();
         // Admission of new streams: the Inference replicas' stored load records, unless the host knows better (embedded:
         // its in-process AnalysisRateController).
         services.TryAddSingleton<IAdmissionSignal>(sp => new StoredAdmissionSignal(sp.GetRequiredService<IObjectStore>()));
+        services.AddSingleton<StreamPurger>();
         services.AddHostedService<StreamResumer>();
         return services;
     }

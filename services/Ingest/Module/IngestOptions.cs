@@ -1,3 +1,4 @@
+using DaprVideo.ServiceDefaults;
 using DaprVideo.Settings;
 
 namespace DaprVideo.Ingest;
@@ -17,7 +18,13 @@ public sealed record IngestOptions
     /// <summary>Streams captured at once; more are refused rather than starving the others.</summary>
     public int MaxStreams { get; init; } = SettingsCatalogue.MaxStreams.Default;
 
-    /// <summary>Where ffmpeg writes chunks before they are stored (one private folder per stream).</summary>
+    /// <summary>A live source with no chunk for this long has dropped and reconnects (CAMERA_STALL_SECONDS).</summary>
+    public TimeSpan CameraStallTimeout { get; init; } = TimeSpan.FromSeconds(SettingsCatalogue.CameraStallSeconds.Default);
+
+    /// <summary>A dropped live source dark for this long ends failed (CAMERA_GIVE_UP_SECONDS); null: never.</summary>
+    public TimeSpan? CameraGiveUpAfter { get; init; } = TimeSpan.FromSeconds(SettingsCatalogue.CameraGiveUpSeconds.Default);
+
+    /// <summary>Where ffmpeg writes chunks before they are stored (one private folder per Ingest process, see <see cref="ScratchArea"/>).</summary>
     public required string ScratchDirectory { get; init; }
 
     /// <summary>
@@ -26,8 +33,11 @@ public sealed record IngestOptions
     /// </summary>
     public bool ResumeStreams { get; init; }
 
+    /// <summary>Origins whose pages may read the stream list (CORS_ALLOWED_ORIGINS); off by default.</summary>
+    public CrossOriginPolicy CrossOrigin { get; init; } = CrossOriginPolicy.Off;
+
     /// <summary>
-    /// Reads SEGMENT_SECONDS, MEDIA_DIRS, API_KEY, MAX_STREAMS and the scratch folder: <paramref name="scratchDirectory"/>
+    /// Reads SEGMENT_SECONDS, MEDIA_DIRS, API_KEY, MAX_STREAMS, CAMERA_STALL_SECONDS, CAMERA_GIVE_UP_SECONDS, CORS_ALLOWED_ORIGINS and the scratch folder: <paramref name="scratchDirectory"/>
     /// when the host has its own place for it, else INGEST_SCRATCH_DIR (default a temp folder), created now so a bad
     /// path stops the host at start.
     /// </summary>
@@ -40,7 +50,10 @@ public sealed record IngestOptions
             MediaDirectories = settings.List(SettingsCatalogue.MediaDirs),
             ApiKey = settings.Text(SettingsCatalogue.ApiKey),
             MaxStreams = settings.WholeNumber(SettingsCatalogue.MaxStreams),
+            CameraStallTimeout = TimeSpan.FromSeconds(settings.WholeNumber(SettingsCatalogue.CameraStallSeconds)),
+            CameraGiveUpAfter = settings.WholeNumber(SettingsCatalogue.CameraGiveUpSeconds) is var giveUp and > 0 ? TimeSpan.FromSeconds(giveUp) : null,
             ScratchDirectory = scratchDirectory ?? ScratchFromSettings(settings),
+            CrossOrigin = CrossOriginPolicy.Parse(settings.Text(SettingsCatalogue.CorsAllowedOrigins)),
         };
     }
 
@@ -67,6 +80,8 @@ public sealed record IngestOptions
         foreach (var dir in MediaDirectories)
             if (!Path.IsPathFullyQualified(dir) || !Directory.Exists(dir))
                 throw new ArgumentException($"MEDIA_DIRS entry '{dir}' is not an existing absolute directory.");
+        if (CameraStallTimeout <= TimeSpan.Zero) throw new ArgumentException("The camera stall timeout must be positive.");
+        if (CameraGiveUpAfter is { } giveUp && giveUp <= TimeSpan.Zero) throw new ArgumentException("The camera give-up time must be positive.");
         if (string.IsNullOrWhiteSpace(ScratchDirectory)) throw new ArgumentException("The scratch directory is not set.");
     }
 }

@@ -14,7 +14,15 @@ namespace DaprVideo.Ingest;
 /// <see cref="StreamRegistry"/> so a restarted Ingest resumes it (<see cref="ResumeAsync"/>).
 /// Stopping a stream ends its playlist.
 /// </summary>
-public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistry registry, IngestOptions options, ILogger<StreamCaptures> logger) : IAsyncDisposable
+/// <remarks>
+/// A live source that drops (ends, errors, or stalls: no chunk within <see cref="IngestOptions.CameraStallTimeout"/>) is
+/// reconnected with backoff; meanwhile the stream stays <c>running</c>, keeps its MAX_STREAMS slot and its
+/// <c>error</c> says <c>reconnecting: why</c> until the next chunk. Dark for <see cref="IngestOptions.CameraGiveUpAfter"/>,
+/// it ends <c>failed</c> with the reason and frees its slot. A new stream whose source never yields a first chunk fails at
+/// once (wrong URL, wrong password) or after the stall timeout (a source that accepts and trickles bytes).
+/// </remarks>
+public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistry registry, IngestOptions options, ScratchArea scratchArea,
+    ILogger<StreamCaptures> logger) : IAsyncDisposable
 {
     /// <summary>Why a credentialed stream is not resumed: we do not persist secrets.</summary>
     public const string NotResumableError = "Ingest restarted and the source's credentials are not persisted; add the stream again.";
@@ -30,7 +38,11 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
     /// Records the stream and starts capturing; throws <see cref="StreamConflictException"/> when the id is
     /// taken (here or in the store: a stream's sequences must never mix with an older one's) or too many run.
     /// </summary>
-    public async Task<StreamStatus> StartAsync(StreamId id, VideoSource source, bool simulateLive = false, CancellationToken cancellationToken = default)
+    public Task<StreamStatus> StartAsync(StreamId id, VideoSource source, bool simulateLive = false, CancellationToken cancellationToken = default) =>
+        StartAsync(id, source, retention: null, simulateLive, cancellationToken);
+
+    /// <summary>As above, with the stream's own retention limits (kept in its descriptor, where Playlist reads them).</summary>
+    public async Task<StreamStatus> StartAsync(StreamId id, VideoSource source, StreamRetention? retention, bool simulateLive = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
         RunningStream stream;
@@ -42,7 +54,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
             if (_streams.Values.Count(s => s.IsActive) >= options.MaxStreams)
                 throw new StreamConflictException($"{options.MaxStreams} streams are already running (MAX_STREAMS).");
             var live = simulateLive || source.IsInherentlyLive || source.Kind == VideoSourceKind.Rtsp;
-            stream = new RunningStream(id, source, live, simulateLive, DateTimeOffset.UtcNow, resume: null);
+            stream = new RunningStream(id, source, live, simulateLive, DateTimeOffset.UtcNow, resume: null) { Retention = retention };
             // Recorded before the first chunk, so a crash right after start still leaves the stream resumable.
             await registry.SaveAsync(stream.Descriptor(), cancellationToken);
             _streams[id] = stream;
@@ -97,7 +109,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
             }
 
             var stream = new RunningStream(id, source, descriptor.Live, descriptor.SimulateLive, descriptor.StartedAt,
-                new ResumePoint(last + 1, descriptor.DurationSeconds, descriptor.FirstChunkStart));
+                new ResumePoint(last + 1, descriptor.DurationSeconds, descriptor.FirstChunkStart)) { Retention = descriptor.Retention };
             _streams[id] = stream;
             stream.Task = Task.Run(() => RunAsync(stream), CancellationToken.None);
             resumed++;
@@ -105,6 +117,11 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
         }
         return resumed;
     }
+
+    /// <summary>Drops a stream that is not running from those shown (its data was purged), so its id is free again.</summary>
+    public bool Forget(StreamId id) =>
+        _streams.TryGetValue(id, out var stream) && !stream.IsActive
+        && _streams.TryRemove(new KeyValuePair<StreamId, RunningStream>(id, stream));
 
     /// <summary>Stops a running stream; false when there is no such stream.</summary>
     public async Task<bool> StopAsync(StreamId id)
@@ -117,8 +134,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
 
     private async Task RunAsync(RunningStream stream)
     {
-        var scratch = Path.Combine(options.ScratchDirectory, stream.Id.Value + "-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(scratch);
+        var scratch = scratchArea.NewCaptureDirectory(stream.Id.Value);
         var resume = stream.Resume;
         var last = (resume?.NextSequence ?? 0) - 1;
         try
@@ -130,17 +146,25 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
                 Live = stream.Live ? null : false,
                 FirstSequence = resume?.NextSequence ?? 0,
                 StartSeconds = resume is null || stream.Source.IsInherentlyLive ? 0 : resume.CapturedSeconds,
+                StallTimeout = options.CameraStallTimeout,
+                GiveUpAfter = options.CameraGiveUpAfter,
             });
             stream.State = StreamDescriptor.Running;
-            var progress = new Progress<CaptureProgress>(p => stream.CapturedSeconds = (resume?.CapturedSeconds ?? 0) + p.CapturedSeconds);
+            var progress = new ReportedProgress(p =>
+            {
+                stream.CapturedSeconds = (resume?.CapturedSeconds ?? 0) + p.CapturedSeconds;
+                stream.Error = p.Reconnecting is { } why ? "reconnecting: " + why.ReplaceLineEndings(" ") : null;
+            });
             var chunks = Recorded(stream, capture.CaptureAsync(progress, stream.Stop.Token), resume is not null, stream.Stop.Token);
             await ingestor.IngestAsync(stream.Id, chunks,
                 chunk => { last = chunk.Sequence; Interlocked.Increment(ref stream.Chunks); },
                 resume?.FirstChunkStart, stream.Stop.Token);
+            stream.Error = null;
             stream.State = StreamDescriptor.Ended;
         }
         catch (OperationCanceledException) when (stream.Stop.IsCancellationRequested)
         {
+            stream.Error = null;
             stream.State = StreamDescriptor.Ended;
         }
         catch (Exception e)
@@ -222,6 +246,12 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {Stream}: registry not updated: {Error}")]
     private static partial void LogRegistryFailed(ILogger logger, string stream, string error);
 
+    /// <summary>Applies each report on the capture's own thread, in order (Progress&lt;T&gt; would post them to the pool).</summary>
+    private sealed class ReportedProgress(Action<CaptureProgress> apply) : IProgress<CaptureProgress>
+    {
+        public void Report(CaptureProgress value) => apply(value);
+    }
+
     private sealed record ResumePoint(long NextSequence, double CapturedSeconds, DateTimeOffset? FirstChunkStart);
 
     private sealed class RunningStream(StreamId id, VideoSource? source, bool live, bool simulateLive, DateTimeOffset startedAt, ResumePoint? resume)
@@ -244,6 +274,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
         public double RecordedSeconds = resume?.CapturedSeconds ?? 0;
         public long LastSequence = (resume?.NextSequence ?? 0) - 1;
         public DateTimeOffset? FirstChunkStart = resume?.FirstChunkStart;
+        public StreamRetention? Retention { get; init; }
 
         public bool IsActive => State is StreamDescriptor.Starting or StreamDescriptor.Running;
 
@@ -255,10 +286,11 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
                 Resumable = d.Resumable,
                 State = d.State,
                 Error = d.Error,
+                Retention = d.Retention,
             };
 
         public StreamDescriptor Descriptor() => new(Id.Value, DisplayName, State, Error, Live, SimulateLive, Resumable,
-            Interlocked.Read(ref LastSequence), Volatile.Read(ref RecordedSeconds), StartedAt, FirstChunkStart, DateTimeOffset.UtcNow);
+            Interlocked.Read(ref LastSequence), Volatile.Read(ref RecordedSeconds), StartedAt, FirstChunkStart, DateTimeOffset.UtcNow, Retention);
 
         public StreamStatus Status() => new(Id.Value, DisplayName, State, Error, Live,
             Interlocked.Read(ref Chunks), Volatile.Read(ref CapturedSeconds), StartedAt, StreamPlaylists.For(Id.Value));

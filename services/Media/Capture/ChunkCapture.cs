@@ -16,7 +16,11 @@ namespace DaprVideo.Media.Capture;
 /// </summary>
 /// <remarks>
 /// The scratch directory belongs to the caller and must be private to this capture; only files
-/// named <c>chunk-NNNNNNNNN.ts</c> are written there, and each is deleted once read.
+/// named <c>chunk-NNNNNNNNN.ts</c> are written there, and each is deleted once read, plus, for a
+/// source with secrets in its URL, the owner-only input script ffmpeg opens instead of the URL
+/// (deleted once ffmpeg has read it), so the secrets never show in the process list.
+/// A live source that stalls (<see cref="ChunkCaptureOptions.StallTimeout"/>) counts as dropped;
+/// one that stays dark for <see cref="ChunkCaptureOptions.GiveUpAfter"/> ends the capture.
 /// </remarks>
 public sealed partial class ChunkCapture
 {
@@ -49,12 +53,36 @@ public sealed partial class ChunkCapture
         IProgress<CaptureProgress>? progress = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var state = new CaptureState(_options.FirstSequence);
+        var state = new CaptureState(_options.FirstSequence) { LastChunkAt = _time.GetUtcNow() };
+        var watched = _options.StallTimeout is not null
+            && (_source.Kind is VideoSourceKind.Rtsp or VideoSourceKind.Http || _source.IsInherentlyLive || _options.Live == true);
         while (true)
         {
             var outcome = new AttemptOutcome();
-            await foreach (var chunk in RunAttemptAsync(state, outcome, progress, cancellationToken).ConfigureAwait(false))
-                yield return chunk;
+            using (var watchdog = new StallWatchdog(watched ? _options.StallTimeout + ProbeWindow() + ChunkLength() : null, _time, cancellationToken))
+            {
+                var attempt = RunAttemptAsync(state, outcome, progress, watchdog.Token).GetAsyncEnumerator(watchdog.Token);
+                await using (attempt.ConfigureAwait(false))
+                {
+                    while (true)
+                    {
+                        try
+                        {
+                            if (!await attempt.MoveNextAsync().ConfigureAwait(false)) break;
+                        }
+                        catch (OperationCanceledException) when (watchdog.HasFired && !cancellationToken.IsCancellationRequested)
+                        {
+                            outcome.Error = string.Create(CultureInfo.InvariantCulture,
+                                $"Source {_source.DisplayName} stalled: no chunk for {_options.StallTimeout!.Value.TotalSeconds:0.#} s beyond the chunk length.");
+                            break;
+                        }
+                        watchdog.Pause();
+                        state.LastChunkAt = _time.GetUtcNow();
+                        yield return attempt.Current;
+                        if (watched) watchdog.Restart(_options.StallTimeout!.Value + ChunkLength());
+                    }
+                }
+            }
 
             var live = state.Live ?? _options.Live ?? _source.IsInherentlyLive;
             if (!live)
@@ -65,16 +93,35 @@ public sealed partial class ChunkCapture
             }
 
             state.ConsecutiveFailures = outcome.Chunks > 0 ? 0 : state.ConsecutiveFailures + 1;
-            var reason = outcome.Error ?? "the source ended";
+            var reason = outcome.Error ?? $"Live source {_source.DisplayName} ended.";
             if (state.Chunks == 0 && !_options.RetryBeforeFirstChunk)
                 throw new MediaException(outcome.Error ?? $"Live source {_source.DisplayName} ended before its first chunk.");
             if (_options.MaxReconnectAttempts is { } max && state.ConsecutiveFailures > max)
                 throw new MediaException($"Gave up on {_source.DisplayName} after {max} failed reconnects: {reason}");
 
-            await Task.Delay(Backoff(state.ConsecutiveFailures), _time, cancellationToken).ConfigureAwait(false);
+            var dark = _time.GetUtcNow() - state.LastChunkAt;
+            var delay = Backoff(state.ConsecutiveFailures);
+            if (_options.GiveUpAfter is { } giveUp)
+            {
+                if (dark >= giveUp)
+                    throw new MediaException(string.Create(CultureInfo.InvariantCulture,
+                        $"Gave up on {_source.DisplayName}: no video for {dark.TotalSeconds:0} s while reconnecting (limit {giveUp.TotalSeconds:0} s); last error: {reason}"));
+                // Wake up at the give-up time at the latest, so the limit holds whatever the backoff.
+                if (delay > giveUp - dark) delay = giveUp - dark;
+            }
+
+            progress?.Report(new CaptureProgress(state.SourceDuration, state.CapturedSeconds, state.Chunks, live, reason, delay));
+            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             state.AfterGap = true;
         }
     }
+
+    // Auto needs the keyframe spacing (a live source makes us wait that long); otherwise the header is enough.
+    private double ProbeWindowSeconds => _options.Transcode == TranscodeMode.Auto ? Math.Max(4, 2 * _options.SegmentSeconds + 1) : 1;
+
+    private TimeSpan ProbeWindow() => TimeSpan.FromSeconds(ProbeWindowSeconds);
+
+    private TimeSpan ChunkLength() => TimeSpan.FromSeconds(_options.SegmentSeconds);
 
     private TimeSpan Backoff(int failures)
     {
@@ -87,12 +134,11 @@ public sealed partial class ChunkCapture
         CaptureState state, AttemptOutcome outcome, IProgress<CaptureProgress>? progress,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Auto needs the keyframe spacing (a live source makes us wait that long); otherwise the header is enough.
-        var window = _options.Transcode == TranscodeMode.Auto ? Math.Max(4, 2 * _options.SegmentSeconds + 1) : 1;
         VideoInfo info;
         try
         {
-            info = await _probe.ProbeAsync(_source, window, _options.NetworkTimeoutSeconds, cancellationToken).ConfigureAwait(false);
+            info = await _probe.ProbeAsync(_source, ProbeWindowSeconds, _options.NetworkTimeoutSeconds, _options.RtspTransport, _scratchDirectory,
+                cancellationToken).ConfigureAwait(false);
         }
         catch (MediaException e)
         {
@@ -115,7 +161,17 @@ public sealed partial class ChunkCapture
         var firstOfAttempt = state.NextSequence;
         var anchor = _time.GetUtcNow();
         double? attemptStartPts = null;
-        var process = FfmpegProcess.Start(_options.Tools.Ffmpeg, Arguments(copy, state.Live.Value, firstOfAttempt));
+        var arguments = Arguments(copy, state.Live.Value, firstOfAttempt, out var inputScript);
+        FfmpegProcess process;
+        try
+        {
+            process = FfmpegProcess.Start(_options.Tools.Ffmpeg, arguments);
+        }
+        catch
+        {
+            inputScript?.Delete();
+            throw;
+        }
         try
         {
             using var list = new StreamReader(process.StandardOutput);
@@ -130,6 +186,8 @@ public sealed partial class ChunkCapture
                     yield break;
                 }
 
+                // ffmpeg has long read its input script: the secrets need not stay on disk any longer.
+                inputScript?.Delete();
                 var path = Path.Combine(_scratchDirectory, expected);
                 var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
                 File.Delete(path);
@@ -170,6 +228,7 @@ public sealed partial class ChunkCapture
         finally
         {
             await process.DisposeAsync().ConfigureAwait(false);
+            inputScript?.Delete();
             // A killed run may leave the chunk it was writing, and under load the ones it finished
             // after the consumer stopped listening; the scratch folder is this capture's alone.
             foreach (var leftover in Directory.EnumerateFiles(_scratchDirectory, ChunkFilePattern))
@@ -177,12 +236,12 @@ public sealed partial class ChunkCapture
         }
     }
 
-    private List<string> Arguments(bool copy, bool live, long firstSequence)
+    private List<string> Arguments(bool copy, bool live, long firstSequence, out PrivateInputScript? inputScript)
     {
         var realTime = _options.SimulateLive && _source.Kind is VideoSourceKind.File or VideoSourceKind.TestPattern;
         var segment = _options.SegmentSeconds.ToString("0.###", CultureInfo.InvariantCulture);
         var args = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "error", "-y" };
-        var input = FfmpegInput.Arguments(_source, realTime, _options.NetworkTimeoutSeconds).ToList();
+        var input = FfmpegInput.Arguments(_source, realTime, _options.NetworkTimeoutSeconds, _options.RtspTransport, forProbe: false, _scratchDirectory, out inputScript).ToList();
         if (_options.StartSeconds > 0 && !_source.IsInherentlyLive && _source.Kind != VideoSourceKind.Rtsp)
             input.InsertRange(input.LastIndexOf("-i"), ["-ss", _options.StartSeconds.ToString("0.###", CultureInfo.InvariantCulture)]);
         args.AddRange(input);
@@ -230,6 +289,7 @@ public sealed partial class ChunkCapture
 
     private sealed class CaptureState(long firstSequence)
     {
+        public DateTimeOffset LastChunkAt { get; set; }
         public long NextSequence { get; set; } = firstSequence;
         public long Chunks { get; set; }
         public double CapturedSeconds { get; set; }

@@ -45,8 +45,24 @@ public sealed record ChunkCaptureOptions
     /// </summary>
     public bool RetryBeforeFirstChunk { get; init; }
 
-    /// <summary>Network read timeout; a stalled live source counts as a failure after this long.</summary>
+    /// <summary>Network read timeout; a silent source counts as a failure after this long (a trickle of bytes resets it: see <see cref="StallTimeout"/>).</summary>
     public double NetworkTimeoutSeconds { get; init; } = 15;
+
+    /// <summary>
+    /// A network or live source whose ffmpeg yields no chunk for this long beyond a chunk's own length (plus the
+    /// probe's wait before the first) has stalled: the attempt is stopped and counts as failed (CAMERA_STALL_SECONDS).
+    /// Null: only <see cref="NetworkTimeoutSeconds"/> applies.
+    /// </summary>
+    public TimeSpan? StallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A live source that yields no chunk for this long, across its reconnects, ends the capture with a
+    /// <see cref="MediaException"/> (CAMERA_GIVE_UP_SECONDS). Null retries until cancelled.
+    /// </summary>
+    public TimeSpan? GiveUpAfter { get; init; }
+
+    /// <summary>How RTSP cameras are read; TCP unless a camera offers only UDP.</summary>
+    public RtspTransport RtspTransport { get; init; } = RtspTransport.Tcp;
 
     public FfmpegTools Tools { get; init; } = FfmpegTools.Default;
 
@@ -62,6 +78,8 @@ public sealed record ChunkCaptureOptions
         if (MaxReconnectAttempts is < 0) throw new ArgumentException("MaxReconnectAttempts must not be negative.");
         if (!double.IsFinite(NetworkTimeoutSeconds) || NetworkTimeoutSeconds <= 0)
             throw new ArgumentException("NetworkTimeoutSeconds must be positive.");
+        if (StallTimeout is { } stall && stall <= TimeSpan.Zero) throw new ArgumentException("StallTimeout must be positive.");
+        if (GiveUpAfter is { } giveUp && giveUp <= TimeSpan.Zero) throw new ArgumentException("GiveUpAfter must be positive.");
         ArgumentNullException.ThrowIfNull(Tools);
     }
 }

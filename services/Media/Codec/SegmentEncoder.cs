@@ -65,6 +65,9 @@ public sealed class SegmentEncoder : ISegmentEncoder
         [
             // No mux delay: the first frame's pts is exactly the offset.
             "-f", "mpegts", "-muxdelay", "0", "-muxpreload", "0",
+            // Each segment is muxed alone, so its continuity counters restart: the first packet of each stream says so
+            // (discontinuity_indicator), or a demuxer reading segments back to back counts lost packets.
+            "-mpegts_flags", "+initial_discontinuity",
             "-output_ts_offset", (TimelineOriginSeconds + streamOffsetSeconds).ToString("0.######", CultureInfo.InvariantCulture),
             "pipe:1",
         ]);

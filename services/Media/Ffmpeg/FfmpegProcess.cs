@@ -44,7 +44,8 @@ internal sealed partial class FfmpegProcess : IAsyncDisposable
         var process = new Process { StartInfo = info };
         try
         {
-            process.Start();
+            // Bound to us: a SIGKILLed host leaves no ffmpeg behind.
+            ParentBoundStart.Start(process);
         }
         catch (Win32Exception e)
         {

@@ -19,19 +19,38 @@ public sealed class VideoProbe
     /// (for a live source that means waiting that long). Throws <see cref="MediaException"/> when the
     /// source cannot be opened or holds no video.
     /// </summary>
-    public async Task<VideoInfo> ProbeAsync(VideoSource source, double packetWindowSeconds, double? networkTimeoutSeconds = 15, CancellationToken cancellationToken = default)
+    public Task<VideoInfo> ProbeAsync(VideoSource source, double packetWindowSeconds, double? networkTimeoutSeconds = 15, CancellationToken cancellationToken = default) =>
+        ProbeAsync(source, packetWindowSeconds, networkTimeoutSeconds, RtspTransport.Tcp, privateDirectory: null, cancellationToken);
+
+    /// <param name="privateDirectory">
+    /// Where a source with secrets in its URL gets its <see cref="PrivateInputScript"/> (null: a fresh temp folder).
+    /// </param>
+    internal async Task<VideoInfo> ProbeAsync(VideoSource source, double packetWindowSeconds, double? networkTimeoutSeconds,
+        RtspTransport rtspTransport, string? privateDirectory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(packetWindowSeconds);
-        var args = CommonArguments();
-        args.AddRange(["-read_intervals", string.Create(CultureInfo.InvariantCulture, $"%+{packetWindowSeconds:0.###}")]);
-        args.AddRange(FfmpegInput.ProbeArguments(source, networkTimeoutSeconds));
-        await using var process = FfmpegProcess.Start(_tools.Ffprobe, args);
-        var json = await ReadAllAsync(process.StandardOutput, cancellationToken).ConfigureAwait(false);
-        var exit = await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        if (exit != 0)
-            throw new MediaException($"Source {source.DisplayName} is not readable video: {process.LastError}");
-        return Parse(json, source.DisplayName);
+        var ownDirectory = privateDirectory is null && PrivateInputScript.IsNeeded(source) ? Directory.CreateTempSubdirectory("daprvideo-probe-").FullName : null;
+        try
+        {
+            var args = CommonArguments();
+            args.AddRange(["-read_intervals", string.Create(CultureInfo.InvariantCulture, $"%+{packetWindowSeconds:0.###}")]);
+            args.AddRange(FfmpegInput.Arguments(source, realTime: false, networkTimeoutSeconds, rtspTransport, forProbe: true,
+                privateDirectory ?? ownDirectory ?? Path.GetTempPath(), out var script));
+            using (script)
+            {
+                await using var process = FfmpegProcess.Start(_tools.Ffprobe, args);
+                var json = await ReadAllAsync(process.StandardOutput, cancellationToken).ConfigureAwait(false);
+                var exit = await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+                if (exit != 0)
+                    throw new MediaException($"Source {source.DisplayName} is not readable video: {process.LastError}");
+                return Parse(json, source.DisplayName);
+            }
+        }
+        finally
+        {
+            if (ownDirectory is not null) Directory.Delete(ownDirectory, recursive: true);
+        }
     }
 
     /// <summary>Probes an MPEG-TS chunk held in memory, reading every packet (exact span and frame count).</summary>

@@ -21,11 +21,13 @@ public static partial class PlaylistModule
     public const int DefaultPort = 5103;
     public const string SegmentsDeadLetterTopic = "segments-dead";
     public const string StreamsDeadLetterTopic = "streams-dead";
+    public const string PurgesDeadLetterTopic = "purges-dead";
 
     /// <summary>
     /// Registers the playlist builder (unless the host already registered the one its events feed), the store
     /// catch-up when <see cref="PlaylistSettings.FreshnessInterval"/> is set, the stalled-stream sweeper when
-    /// <see cref="PlaylistSettings.SkipStalled"/> is, and the rebuild from the store once the host has started.
+    /// <see cref="PlaylistSettings.SkipStalled"/> is, the retention sweeper (always: a stream may bring its own limits),
+    /// and the rebuild from the store once the host has started.
     /// </summary>
     public static IServiceCollection AddPlaylist(this IServiceCollection services, PlaylistSettings settings)
     {
@@ -34,11 +36,15 @@ public static partial class PlaylistModule
         services.AddProblemDetails();
         services.AddSingleton(settings);
         services.AddSingleton(settings.Builder);
-        services.TryAddSingleton(sp => new PlaylistBuilder(sp.GetRequiredService<IObjectStore>(), settings.Builder));
+        services.TryAddSingleton(settings.CrossOrigin);
+        services.TryAddSingleton(sp => new PlaylistBuilder(sp.GetRequiredService<IObjectStore>(), settings.Builder, sp.GetRequiredService<TimeProvider>()));
         if (settings.FreshnessInterval is { } interval)
             services.AddSingleton(sp => new PlaylistFreshness(sp.GetRequiredService<PlaylistBuilder>(), interval));
         if (settings.SkipStalled)
             services.AddHostedService<StalledPlaylistSweeper>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHostedService(sp => new RetentionSweeper(sp.GetRequiredService<PlaylistBuilder>(), settings.RetentionInterval,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RetentionSweeper>>()));
         services.AddSingleton<PlaylistRebuild>();
         services.AddHostedService(sp => sp.GetRequiredService<PlaylistRebuild>());
         services.AddHealthChecks().AddCheck<PlaylistRebuild>("playlist-rebuilt");

@@ -46,6 +46,19 @@ public abstract class DaprObjectStoreContract : IAsyncLifetime
         (Bucket as IDisposable)?.Dispose();
     }
 
+    /// <summary>
+    /// Retention through the binding's <c>list</c> (paged: two keys a page, marker = last key, as ListObjects v1 without a
+    /// delimiter) and <c>delete</c> (a key already deleted by the other replica succeeds, as S3 DeleteObject does).
+    /// </summary>
+    [Fact]
+    public async Task Two_playlist_replicas_apply_retention_through_the_binding_and_converge()
+    {
+        var paged = new DaprObjectStore(_client, new DaprOptions(), listPageSize: 2);
+        await DaprVideo.Tests.Core.Pipeline.RetentionScenario.TwoReplicasConvergeAsync(paged, Stream);
+        Assert.Contains("delete", Binding.Operations);
+        await paged.DeleteAsync(ObjectKeys.Segment(Stream, 0)); // long gone: still fine
+    }
+
     [Fact]
     public async Task Every_byte_value_round_trips_with_its_content_type()
     {

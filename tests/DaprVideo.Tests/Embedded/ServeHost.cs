@@ -2,6 +2,7 @@ using DaprVideo.Core.Ports;
 using DaprVideo.Embedded;
 using DaprVideo.Embedded.Commands;
 using DaprVideo.Ingest;
+using DaprVideo.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 
 namespace DaprVideo.Tests.Embedded;
@@ -18,8 +19,12 @@ public sealed class ServeHost : IAsyncDisposable
     public WebApplication App => _app!;
 
     /// <param name="prepareData">Fills the data folder before the host starts (what an earlier run left there).</param>
+    /// <param name="corsOrigins">CORS_ALLOWED_ORIGINS' value.</param>
+    /// <param name="demo">Built as <c>serve --demo</c> builds it (the demo stream's segments revalidated).</param>
+    /// <param name="configureIngest">Changes the Ingest options (camera timeouts, MAX_STREAMS) before the host starts.</param>
     /// <param name="detector">Instead of the shipped model (e.g. a deliberately slow one); with it DETECT_FPS and its floor may be set.</param>
     public static async Task<ServeHost> StartAsync(double segmentSeconds = 1, string? apiKey = null, Func<string, Task>? prepareData = null,
+        string? corsOrigins = null, bool demo = false, Func<IngestOptions, IngestOptions>? configureIngest = null,
         IObjectDetector? detector = null, double detectFps = 2, double? detectFpsMin = null)
     {
         var host = new ServeHost();
@@ -34,7 +39,9 @@ public sealed class ServeHost : IAsyncDisposable
             ApiKey = apiKey,
             ScratchDirectory = Path.Combine(host.Data, ".scratch"),
         };
-        host._app = await ServeCommand.BuildAsync(settings, ingest, host.Data, "127.0.0.1", 0, detector: detector);
+        if (configureIngest is not null) ingest = configureIngest(ingest);
+        host._app = await ServeCommand.BuildAsync(settings, ingest, host.Data, "127.0.0.1", 0,
+            crossOrigin: CrossOriginPolicy.Parse(corsOrigins), demo: demo, detector: detector);
         await host._app.StartAsync();
         host.Http = new HttpClient { BaseAddress = new Uri(host._app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
         return host;

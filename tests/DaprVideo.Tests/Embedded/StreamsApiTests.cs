@@ -86,4 +86,26 @@ public class StreamsApiTests
         Assert.Equal(HttpStatusCode.Created, (await host.Http.PostAsJsonAsync("/api/streams", body)).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await host.Http.DeleteAsync("/api/streams/cam")).StatusCode);
     }
+
+    [Fact]
+    public async Task The_api_key_is_checked_before_the_body_is_read()
+    {
+        await using var host = await ServeHost.StartAsync(apiKey: "s3cret");
+
+        // Invalid JSON would fail model binding with 400 if binding ran first.
+        using var invalid = new StringContent("{\"id\": \"cam\", \"source\": ", System.Text.Encoding.UTF8, "application/json");
+        await AssertProblemAsync(await host.Http.PostAsync("/api/streams", invalid), HttpStatusCode.Unauthorized, "X-Api-Key");
+        // Nor is a large body read: 8 MB of an unfinished array, never parsed.
+        using var large = new ByteArrayContent(Enumerable.Repeat((byte)'[', 8 << 20).ToArray());
+        large.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        await AssertProblemAsync(await host.Http.PostAsync("/api/streams", large), HttpStatusCode.Unauthorized, "X-Api-Key");
+
+        // With the key, the body's own faults get their own answers.
+        host.Http.DefaultRequestHeaders.Add("X-Api-Key", "s3cret");
+        using var again = new StringContent("{\"id\": \"cam\", \"source\": ", System.Text.Encoding.UTF8, "application/json");
+        await AssertProblemAsync(await host.Http.PostAsync("/api/streams", again), HttpStatusCode.BadRequest, "not valid JSON");
+        using var text = new StringContent("{\"id\": \"cam\", \"source\": \"testsrc\"}", System.Text.Encoding.UTF8, "text/plain");
+        await AssertProblemAsync(await host.Http.PostAsync("/api/streams", text), HttpStatusCode.UnsupportedMediaType, "JSON body");
+        Assert.Equal("[]", await host.Http.GetStringAsync("/api/streams"));
+    }
 }

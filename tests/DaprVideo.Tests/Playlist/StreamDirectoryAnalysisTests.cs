@@ -28,7 +28,7 @@ public sealed class StreamDirectoryAnalysisTests
         await store.PutAsync(ObjectKeys.StreamDescriptor(id), new StreamDescriptor("cam", "testsrc", StreamDescriptor.Running, null, true, false, true,
             1, 2, start, start, start).ToJsonBytes());
         Task PutRecordAsync(long sequence, double? analysed) => store.PutAsync(ObjectKeys.SegmentRecord(id, sequence),
-            new SegmentRecord("cam", sequence, start.AddSeconds(sequence), 1, false, true, [], analysed, analysed is null ? null : 5).ToJsonBytes());
+            new SegmentRecord("cam", sequence, start.AddSeconds(sequence), 1, false, true, [], AnalysedFps: analysed, DetectFps: analysed is null ? null : 5).ToJsonBytes());
         await PutRecordAsync(0, null); // written before records said
         await PutRecordAsync(1, 2);
 

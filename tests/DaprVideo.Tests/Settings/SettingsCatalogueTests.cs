@@ -66,6 +66,12 @@ public sealed partial class SettingsCatalogueTests
                 case UrlSetting u:
                     Assert.Null(Unset.Url(u));
                     break;
+                case DurationSetting d:
+                    Assert.Null(Unset.Duration(d));
+                    break;
+                case ByteSizeSetting b:
+                    Assert.Null(Unset.ByteSize(b));
+                    break;
                 default:
                     Assert.Fail($"{setting.Name}: no test for {setting.GetType().Name}");
                     break;
@@ -93,6 +99,8 @@ public sealed partial class SettingsCatalogueTests
         { "OBJECTSTORE_BINDING", "../x" }, { "APP_PORT", "70000" }, { "APP_API_TOKEN", "two words" },
         { "DAPR_API_TOKEN", "tab\there" }, { "DAPR_GRPC_ENDPOINT", "ftp://x" }, { "DAPR_HTTP_ENDPOINT", "not a url" },
         { "DAPR_GRPC_PORT", "0" }, { "DAPR_HTTP_PORT", "99999" },
+        { "CORS_ALLOWED_ORIGINS", "https://player.example/path" }, { "CORS_ALLOWED_ORIGINS", "null" },
+        { "CORS_ALLOWED_ORIGINS", "player.example" }, { "CORS_ALLOWED_ORIGINS", "https://a.example,,https://b.example" },
     };
 
     [Theory]
@@ -105,6 +113,14 @@ public sealed partial class SettingsCatalogueTests
         Assert.Equal(name, ex.Variable);
         Assert.StartsWith($"{name}: ", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', ex.Message);
+    }
+
+    [Fact]
+    public void A_verbatim_token_ends_where_its_text_ends()
+    {
+        // $ would match before a final newline, and a verbatim value keeps it.
+        var reader = new SettingsReader(n => n == "APP_API_TOKEN" ? "token\n" : null);
+        Assert.Throws<SettingsException>(() => reader.Text(SettingsCatalogue.AppApiToken));
     }
 
     [Fact]

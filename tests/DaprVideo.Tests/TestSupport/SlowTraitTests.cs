@@ -12,7 +12,7 @@ public sealed class SlowTraitTests
 {
     private static readonly string[] InfrastructureCollections = [CephRgwCollectionDefinition.Name, RedisServerCollectionDefinition.Name];
 
-    private static readonly Type[] InfrastructureFixtures = [typeof(CephRgwFixture), typeof(RedisServerFixture), typeof(ViewerStreamFixture)];
+    private static readonly Type[] InfrastructureFixtures = [typeof(CephRgwFixture), typeof(RedisServerFixture), typeof(RtspServerFixture), typeof(ViewerStreamFixture)];
 
     [Fact]
     public void Every_test_class_that_needs_ceph_redis_or_chromium_is_marked_slow()

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Search;
 using DaprVideo.Core.Streams;
@@ -17,8 +18,8 @@ public static class StreamsApi
     {
         var streams = app.MapGroup("/api/streams");
         var key = new ApiKeyFilter(apiKey);
-        streams.MapGet("/", (StreamCaptures captures, HttpContext http) => Results.Ok(captures.List().Select(s => WithAnalysis(s, http)).ToList()));
-        streams.MapGet("/{id}", (string id, StreamCaptures captures, HttpContext http) =>
+        streams.MapReadOnly("/", (StreamCaptures captures, HttpContext http) => Results.Ok(captures.List().Select(s => WithAnalysis(s, http)).ToList()));
+        streams.MapReadOnly("/{id}", (string id, StreamCaptures captures, HttpContext http) =>
             !StreamId.TryParse(id, out var streamId) ? Problems.InvalidStreamId(id)
             : captures.Get(streamId) is { } status ? Results.Ok(WithAnalysis(status, http))
             : Problems.NotFound($"No stream '{streamId}'."));
@@ -27,18 +28,37 @@ public static class StreamsApi
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(StreamRequest? request, StreamCaptures captures, SourcePolicy policy, IAdmissionSignal admission,
+    // The body is read here, not bound as a parameter: binding runs before the API key filter (see ApiKeyFilter).
+    private static async Task<IResult> CreateAsync(HttpContext http, StreamCaptures captures, SourcePolicy policy, IAdmissionSignal admission,
         CancellationToken cancellationToken)
     {
-        if (request is null) return Problems.BadRequest("Send a JSON body {\"id\": \"...\", \"source\": \"...\"}.");
+        const string expected = "Send a JSON body {\"id\": \"...\", \"source\": \"...\"}.";
+        if (!http.Request.HasJsonContentType()) return Problems.UnsupportedMediaType(expected);
+        StreamRequest? request;
+        try
+        {
+            request = await http.Request.ReadFromJsonAsync<StreamRequest>(cancellationToken);
+        }
+        catch (JsonException)
+        {
+            return Problems.BadRequest($"The body is not valid JSON. {expected}");
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Too large, or cut off: Kestrel's own status (413, 400) as binding would have answered.
+            return Results.Problem(title: "Bad request body", detail: e.Message, statusCode: e.StatusCode);
+        }
+        if (request is null) return Problems.BadRequest(expected);
         if (!StreamId.TryParse(request.Id, out var id)) return Problems.InvalidStreamId(request.Id ?? "");
         if (!VideoSource.TryParse(request.Source, out var source, out var error)) return Problems.BadRequest(error);
+        StreamRetention? retention = null;
+        if (request.Retention is { } asked && !asked.TryParse(out retention, out var retentionError)) return Problems.BadRequest(retentionError);
         try
         {
             policy.Check(source);
             // Analysis at its floor and still behind: another camera would make every stream late (503, nothing else changes).
             if (await admission.CheckAsync(cancellationToken) is { } refusal) return Problems.Unavailable(refusal.Message, refusal.RetryAfter);
-            var status = await captures.StartAsync(id, source, cancellationToken: cancellationToken);
+            var status = await captures.StartAsync(id, source, retention, cancellationToken: cancellationToken);
             return Results.Created($"/api/streams/{id}", status);
         }
         catch (ArgumentException e)
@@ -67,9 +87,19 @@ public static class StreamsApi
             }
             : status;
 
-    private static async Task<IResult> DeleteAsync(string id, StreamCaptures captures)
+    /// <summary>Stops the stream; with <c>?purge=true</c>, deletes an ended stream and all of its data instead (409 while it runs).</summary>
+    private static async Task<IResult> DeleteAsync(string id, bool? purge, StreamCaptures captures, StreamPurger purger, CancellationToken cancellationToken)
     {
         if (!StreamId.TryParse(id, out var streamId)) return Problems.InvalidStreamId(id);
-        return await captures.StopAsync(streamId) ? Results.NoContent() : Problems.NotFound($"No stream '{streamId}'.");
+        if (purge != true)
+            return await captures.StopAsync(streamId) ? Results.NoContent() : Problems.NotFound($"No stream '{streamId}'.");
+        try
+        {
+            return await purger.PurgeAsync(streamId, cancellationToken) ? Results.NoContent() : Problems.NotFound($"No stream '{streamId}'.");
+        }
+        catch (StreamConflictException e)
+        {
+            return Problems.Conflict(e.Message);
+        }
     }
 }

@@ -21,8 +21,8 @@ public static class StreamDirectoryApi
     public static IEndpointRouteBuilder MapStreamDirectory(this IEndpointRouteBuilder app)
     {
         var streams = app.MapGroup("/api/streams");
-        streams.MapGet("/", ListAsync);
-        streams.MapGet("/{id}", GetAsync);
+        streams.MapReadOnly("/", ListAsync);
+        streams.MapReadOnly("/{id}", GetAsync);
         return app;
     }
 

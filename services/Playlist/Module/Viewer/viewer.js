@@ -523,7 +523,21 @@
         setTimeline(timeline);
         if (view.label) await loadHits();
       }
-      return !ended(); // keep polling while the stream grows
+      // "ended" means capture stopped; segments still in analysis are listed later. Only the playlist's own
+      // ENDLIST says nothing more will come.
+      return !(ended() && (await playlistComplete()));
+    }
+
+    /** True once the full playlist carries #EXT-X-ENDLIST (revalidated: a 304 when it has not changed). */
+    async function playlistComplete() {
+      let response;
+      try {
+        response = await fetch(playlistUrl("full"), { cache: "no-cache" });
+      } catch {
+        return false; // unreachable for now: ask again on the next tick
+      }
+      if (!response.ok) return false;
+      return /^#EXT-X-ENDLIST[ \t]*\r?$/m.test(await response.text());
     }
 
     every(refresh);

@@ -78,7 +78,7 @@ public class PlaylistJsonTests
         var record = new SegmentRecord("cam", 4, new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero), 3, false, true, [], AnalysedFps: 2.45, DetectFps: 5);
 
         var json = Encoding.UTF8.GetString(record.ToJsonBytes());
-        Assert.EndsWith(""","frames":[],"analysedFps":2.45,"detectFps":5}""", json);
+        Assert.EndsWith(""","frames":[],"bytes":null,"analysedFps":2.45,"detectFps":5}""", json);
         var back = SegmentRecord.Parse(record.ToJsonBytes());
         Assert.Equal((2.45, 5.0), (back.AnalysedFps, back.DetectFps));
         Assert.True(back.Degraded);

@@ -26,6 +26,16 @@ public sealed class AppProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The process id (what its children see as their parent).</summary>
+    public int Id => _process.Id;
+
+    /// <summary>SIGKILL, no grace and no cleanup code in the process: a crash, an OOM kill.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
+    }
+
     /// <summary>The last lines it printed (stdout and stderr interleaved).</summary>
     public string Output
     {

@@ -54,4 +54,41 @@ public sealed class SegmentEncoderTests(MediaClips clips)
         await Assert.ThrowsAsync<ArgumentException>(() => segment.WriteFrameAsync(new byte[10]));
         Assert.Throws<ArgumentException>(() => new SegmentEncoder(new SegmentEncoderOptions { Preset = "fast; rm -rf /" }));
     }
+
+    [Fact]
+    public async Task A_segment_starts_each_stream_with_the_discontinuity_indicator()
+    {
+        var chunk = await File.ReadAllBytesAsync(clips.ChunkThreeSeconds);
+        var info = await new VideoProbe().ProbeAsync(chunk);
+        await using var segment = new SegmentEncoder().Start(info.Format, PixelFormat.Bgra32, streamOffsetSeconds: 0);
+        var written = 0;
+        await foreach (var frame in new FrameDecoder().DecodeAsync(chunk, info.Format))
+        {
+            using (frame)
+            {
+                if (written++ < 5) await segment.WriteFrameAsync(frame);
+            }
+        }
+        var bytes = await segment.CompleteAsync();
+
+        // ISO/IEC 13818-1 2.4.3.2: 188-byte packets, sync byte 0x47; the first packet of the video PES carries an
+        // adaptation field (adaptation_field_control 2 or 3) whose flags byte has discontinuity_indicator (0x80).
+        Assert.True(bytes.Length >= 188 && bytes.Length % 188 == 0, $"{bytes.Length} bytes is not whole TS packets");
+        for (var at = 0; at < bytes.Length; at += 188)
+        {
+            var packet = bytes.AsSpan(at, 188);
+            Assert.Equal(0x47, packet[0]);
+            var unitStart = (packet[1] & 0x40) != 0;
+            var adaptation = (packet[3] >> 4) & 0x3;
+            var payload = adaptation is 2 or 3 ? 5 + packet[4] : 4;
+            var startsPes = unitStart && adaptation is 1 or 3 && payload + 3 <= 188
+                && packet[payload] == 0 && packet[payload + 1] == 0 && packet[payload + 2] == 1;
+            if (!startsPes) continue;
+            Assert.True(adaptation is 2 or 3, "the first PES packet has no adaptation field");
+            Assert.True(packet[4] > 0, "the adaptation field is empty");
+            Assert.True((packet[5] & 0x80) != 0, "discontinuity_indicator is not set on the first PES packet");
+            return;
+        }
+        Assert.Fail("no PES packet in the segment");
+    }
 }
