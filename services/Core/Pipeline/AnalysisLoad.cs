@@ -6,7 +6,8 @@ namespace DaprVideo.Core.Pipeline;
 /// <summary>
 /// What an <see cref="AnalysisRateController"/> says about its process's load at <see cref="UpdatedAt"/>: the rate
 /// chunks are analysed at now, the configured rate and floor, the smoothed lag (seconds from a chunk's last frame to
-/// its segment being stored) and how fast it grows (seconds per second), and whether new streams must be refused.
+/// its segment being stored, beyond its stream's fixed latency) and how fast it grows (seconds per second), and whether
+/// new streams must be refused.
 /// Distributed Inference replicas store it as a load record (<see cref="Streams.ObjectKeys.InferenceLoad"/>) for Ingest.
 /// </summary>
 public sealed record AnalysisLoad(

@@ -37,10 +37,12 @@ public sealed record AnalysisRateOptions
     public double HoldChunks { get; init; } = 4;
 
     /// <summary>
-    /// A lag shrinking faster than this (seconds of lag per second) counts as catching up: the rate holds instead of
-    /// dropping further while a backlog drains.
+    /// A lag shrinking at least this fast (seconds of lag per second; 0: not growing) counts as catching up: the rate
+    /// holds instead of dropping further while a backlog drains. At 0 the rate drops only while the lag still grows, so
+    /// it settles near what the machine can do instead of undershooting to drain a backlog fast; a backlog beyond
+    /// twice the high bound drains anyway, its chunks being analysed at the floor.
     /// </summary>
-    public double DrainRate { get; init; } = 0.1;
+    public double DrainRate { get; init; }
 
     /// <summary>Weight of the newest chunk in the smoothed lag and lag growth (exponential moving average).</summary>
     public double Smoothing { get; init; } = 0.3;

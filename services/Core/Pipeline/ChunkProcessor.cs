@@ -43,7 +43,7 @@ public sealed class ChunkProcessor(IObjectStore store, IEventPublisher events, S
         await store.PutAsync(ObjectKeys.Segment(id, chunk.Sequence), segment.Segment, cancellationToken);
         await store.PutAsync(recordKey, record.ToJsonBytes(), cancellationToken);
         await AnnounceAsync(id, record, cancellationToken);
-        analysisRate?.Completed(chunk);
+        analysisRate?.Completed(chunk, fps);
         await RemoveChunkAsync(chunkKey, cancellationToken);
     }
 
