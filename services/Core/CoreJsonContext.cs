@@ -22,6 +22,7 @@ namespace DaprVideo.Core;
 [JsonSerializable(typeof(ChunkCaptured))]
 [JsonSerializable(typeof(SegmentAnnotated))]
 [JsonSerializable(typeof(StreamEnded))]
+[JsonSerializable(typeof(Pipeline.AnalysisLoad))]
 [JsonSerializable(typeof(StreamPurged))]
 [JsonSerializable(typeof(RetentionCut))]
 [JsonSerializable(typeof(Streams.StreamDescriptor))]

@@ -12,11 +12,14 @@ namespace DaprVideo.Embedded;
 /// <summary>
 /// Ingest, Inference and Playlist in one process: the same Core pipeline the Dapr services host,
 /// wired to the in-process bus, a directory store and the in-process ONNX detector (or a remote
-/// TF Serving-compatible server). Frames from every stream meet in one <see cref="FrameBatcher"/>.
+/// TF Serving-compatible server). Frames from every stream meet in one <see cref="FrameBatcher"/>. A live pipeline
+/// (<c>serve</c>) analyses at the rate its <see cref="AnalysisRateController"/> sets and admits new streams by it; a
+/// VOD run (<c>process</c>) has no live edge to keep up with and analyses every chunk at DETECT_FPS.
 /// </summary>
 public sealed class EmbeddedPipeline : IAsyncDisposable
 {
     private readonly IObjectDetector _model;
+    private readonly bool _ownsModel;
     private readonly FrameBatcher _detector;
     private readonly TaskCompletionSource<string> _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -27,13 +30,16 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
     /// <c>serve</c>: chunks are journalled in the data folder until Inference has handled them (<see cref="ChunkJournal"/>),
     /// so a stop or a crash never loses a stored chunk's segment. <c>process</c> has none (a failed run leaves nothing).
     /// </param>
-    public EmbeddedPipeline(PipelineSettings settings, string dataDirectory, bool vodOnly, bool journal = false)
+    /// <param name="detector">The detector to batch frames for instead of the one the settings name (tests, benchmarks); not disposed here.</param>
+    /// <param name="timeProvider">The analysis rate's clock.</param>
+    public EmbeddedPipeline(PipelineSettings settings, string dataDirectory, bool vodOnly, bool journal = false, IObjectDetector? detector = null, TimeProvider? timeProvider = null)
     {
         Settings = settings;
         Store = new FileObjectStore(dataDirectory, StreamsPrefix);
-        _model = settings.TfServingUrl is { } url
+        _ownsModel = detector is null;
+        _model = detector ?? (settings.TfServingUrl is { } url
             ? new TfServingObjectDetector(TfServingOptions.FromUrl(url) with { ScoreThreshold = settings.Detector.ScoreThreshold, BatchSize = settings.BatchSize })
-            : new OnnxObjectDetector(settings.Detector.ToOptions());
+            : new OnnxObjectDetector(settings.Detector.ToOptions()));
         _detector = new FrameBatcher(_model, settings.Batching);
         Journal = journal ? new ChunkJournal(dataDirectory) : null;
         Bus = new InProcessEventBus((topic, message, error) =>
@@ -46,7 +52,8 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
         var inference = settings.Inference;
         inference.Validate();
         var annotator = InferenceModule.CreateAnnotator(_detector, inference);
-        var processor = new ChunkProcessor(Store, Bus, annotator, inference);
+        Analysis = vodOnly ? null : new AnalysisRateController(inference.AnalysisRate, timeProvider);
+        var processor = new ChunkProcessor(Store, Bus, annotator, inference, Analysis);
         PlaylistOptions = new PlaylistBuilderOptions { Playlist = settings.Playlist, VodOnly = vodOnly, Retention = settings.Retention };
         Playlists = new PlaylistBuilder(Store, PlaylistOptions);
         Ingestor = new ChunkIngestor(Store, Journal?.Journalled(Bus) ?? Bus);
@@ -82,6 +89,8 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
     /// the journal for the next start. True when everything was handled.
     /// </summary>
     public Task<bool> DrainAsync(CancellationToken cancellationToken) => Bus.WhenIdleAsync(cancellationToken);
+    /// <summary>The live pipeline's analysis rate and admission; null for a VOD run.</summary>
+    public AnalysisRateController? Analysis { get; }
 
     /// <summary>Completes with a one-line reason when an event could not be handled after retries.</summary>
     public Task<string> Failure => _failure.Task;
@@ -93,6 +102,6 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
     {
         await Bus.DisposeAsync();
         await _detector.DisposeAsync();
-        (_model as IDisposable)?.Dispose();
+        if (_ownsModel) (_model as IDisposable)?.Dispose();
     }
 }

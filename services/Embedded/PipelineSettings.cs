@@ -7,10 +7,11 @@ using DaprVideo.Settings;
 namespace DaprVideo.Embedded;
 
 /// <summary>
-/// The embedded pipeline's settings (SEGMENT_SECONDS, DETECT_FPS, BATCH_SIZE, BATCH_TIMEOUT_MS,
+/// The embedded pipeline's settings (SEGMENT_SECONDS, DETECT_FPS, DETECT_FPS_MIN, BATCH_SIZE, BATCH_TIMEOUT_MS,
 /// DEBUG, TF_SERVING_URL, RETENTION_MAX_AGE, RETENTION_MAX_BYTES and the detector's), read and validated once at start.
 /// </summary>
 /// <param name="TfServingUrl">When set, frames go to this TF Serving-compatible server instead of the in-process model.</param>
+/// <param name="DetectFpsMin">The analysis rate's floor under overload (DETECT_FPS_MIN; its default when null).</param>
 public sealed record PipelineSettings(
     double SegmentSeconds,
     double DetectFps,
@@ -18,7 +19,8 @@ public sealed record PipelineSettings(
     int BatchTimeoutMs,
     bool Debug,
     DetectorSettings Detector,
-    string? TfServingUrl = null)
+    string? TfServingUrl = null,
+    double? DetectFpsMin = null)
 {
     /// <summary>The deployment's retention (serve; a batch run never removes what it made).</summary>
     public RetentionPolicy Retention { get; init; } = RetentionPolicy.Off;
@@ -32,7 +34,8 @@ public sealed record PipelineSettings(
             BatchSize: env.WholeNumber(SettingsCatalogue.BatchSize),
             BatchTimeoutMs: env.WholeNumber(SettingsCatalogue.BatchTimeoutMs),
             Debug: env.Switch(SettingsCatalogue.Debug),
-            Detector: DetectorSettings.From(env))
+            Detector: DetectorSettings.From(env),
+            DetectFpsMin: env.Number(SettingsCatalogue.DetectFpsMin))
         {
             Retention = global::DaprVideo.Playlist.PlaylistSettings.Retention(env),
         };
@@ -59,7 +62,12 @@ public sealed record PipelineSettings(
 
     public FrameBatcherOptions Batching => new() { BatchSize = BatchSize, BatchTimeout = TimeSpan.FromMilliseconds(BatchTimeoutMs) };
 
-    public InferenceOptions Inference => new() { DetectFps = DetectFps, KeepChunks = Debug };
+    public InferenceOptions Inference => new()
+    {
+        DetectFps = DetectFps,
+        DetectFpsMin = DetectFpsMin ?? SettingsCatalogue.DetectFpsMin.Default,
+        KeepChunks = Debug,
+    };
 
     public PlaylistOptions Playlist => new() { SegmentSeconds = SegmentSeconds };
 }

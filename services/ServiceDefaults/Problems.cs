@@ -24,16 +24,17 @@ public static class Problems
     public static IResult Conflict(string detail) =>
         Results.Problem(title: "Conflict", detail: detail, statusCode: StatusCodes.Status409Conflict);
 
-    /// <summary>503 with Retry-After: a dependency (the secret store) cannot be reached right now.</summary>
-    public static IResult Unavailable(string detail) =>
-        new RetryAfter(Results.Problem(title: "Service unavailable", detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable), 5);
+    /// <summary>503 with a Retry-After header (whole seconds, default 5): the service cannot take this now, later it may.</summary>
+    public static IResult Unavailable(string detail, TimeSpan? retryAfter = null) =>
+        new RetryAfterResult(Results.Problem(title: "Service unavailable", detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable),
+            (long)Math.Max(1, Math.Ceiling((retryAfter ?? TimeSpan.FromSeconds(5)).TotalSeconds)));
 
     /// <summary>503 with Retry-After while the host stops (SIGTERM, Ctrl+C): it takes no new work.</summary>
     public static IResult Stopping() =>
-        new RetryAfter(Results.Problem(title: "Stopping",
+        new RetryAfterResult(Results.Problem(title: "Stopping",
             detail: "DaprVideo is stopping and takes no new work; try again once it is back.", statusCode: StatusCodes.Status503ServiceUnavailable), 10);
 
-    private sealed class RetryAfter(IResult inner, int seconds) : IResult
+    private sealed class RetryAfterResult(IResult inner, long seconds) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext)
         {

@@ -21,7 +21,10 @@ public static partial class SettingsCatalogue
         "chunk / segment length in seconds");
 
     public static readonly NumberSetting DetectFps = new("DETECT_FPS", 5, 0.1, 120,
-        "frames analysed per second (boxes hold in between; fewer when detection falls behind, video is never dropped)");
+        "frames analysed per second (boxes hold in between; fewer under overload, down to DETECT_FPS_MIN; video is never dropped)");
+
+    public static readonly NumberSetting DetectFpsMin = new("DETECT_FPS_MIN", 1, 0.1, 120,
+        "floor of the analysis rate when the cores cannot keep up (live video stays real time; at or above DETECT_FPS it never drops); at the floor and still behind, new streams get 503");
 
     public static readonly WholeNumberSetting BatchSize = new("BATCH_SIZE", 4, 1, 64,
         "frames from all streams batched per detector call");
@@ -194,7 +197,7 @@ public static partial class SettingsCatalogue
     /// <summary>Every setting, in README order.</summary>
     public static readonly IReadOnlyList<Setting> All =
     [
-        SegmentSeconds, DetectFps, BatchSize, BatchTimeoutMs, ScoreThreshold, Debug, LogLevel,
+        SegmentSeconds, DetectFps, DetectFpsMin, BatchSize, BatchTimeoutMs, ScoreThreshold, Debug, LogLevel,
         RetentionMaxAge, RetentionMaxBytes,
         TfServingUrl, TfServingModel, TfServingInputSize, TfServingTimeoutMs,
         ModelPath, DetectorThreads,

@@ -1,6 +1,9 @@
 namespace DaprVideo.Core.Events;
 
-/// <summary>Inference stored an annotated segment and its record; keys only.</summary>
+/// <summary>
+/// Inference stored an annotated segment and its record; keys only. <see cref="AnalysedFps"/>: the rate its frames were
+/// analysed at (as in the record; null from producers that predate it).
+/// </summary>
 public sealed record SegmentAnnotated(
     string StreamId,
     long Sequence,
@@ -9,4 +12,6 @@ public sealed record SegmentAnnotated(
     DateTimeOffset Start,
     double DurationSeconds,
     bool Discontinuity,
-    bool Annotated) : IStreamEvent;
+    bool Annotated,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    double? AnalysedFps = null) : IStreamEvent;

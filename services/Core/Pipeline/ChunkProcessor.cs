@@ -8,9 +8,12 @@ namespace DaprVideo.Core.Pipeline;
 /// <summary>
 /// The Inference side: turns a <see cref="ChunkCaptured"/> into a stored annotated segment plus its
 /// record, and announces it. Idempotent per (stream, sequence): a chunk whose record already exists
-/// is announced again, not redone, so redelivered events are harmless.
+/// is announced again, not redone, so redelivered events are harmless. With an <see cref="AnalysisRateController"/>
+/// (live serving) each chunk is analysed at the rate it sets and tells it when the segment is out; without one (a VOD
+/// run, which has no live edge to keep up with) every chunk is analysed at DETECT_FPS. The rate goes into the record.
 /// </summary>
-public sealed class ChunkProcessor(IObjectStore store, IEventPublisher events, SegmentAnnotator annotator, InferenceOptions options)
+public sealed class ChunkProcessor(IObjectStore store, IEventPublisher events, SegmentAnnotator annotator, InferenceOptions options,
+    AnalysisRateController? analysisRate = null)
 {
     public async Task ProcessAsync(ChunkCaptured chunk, CancellationToken cancellationToken = default)
     {
@@ -31,21 +34,23 @@ public sealed class ChunkProcessor(IObjectStore store, IEventPublisher events, S
 
         var bytes = await store.GetAsync(chunkKey, cancellationToken)
             ?? throw new InvalidOperationException($"Chunk {chunkKey} is not in the object store and has no segment yet.");
-        var segment = await annotator.AnnotateAsync(bytes, chunk.OffsetSeconds, cancellationToken);
+        var fps = analysisRate?.RateFor(chunk) ?? options.DetectFps;
+        var segment = await annotator.AnnotateAsync(bytes, chunk.OffsetSeconds, fps, cancellationToken);
         var record = new SegmentRecord(id.Value, chunk.Sequence, chunk.Start, segment.DurationSeconds,
-            chunk.Discontinuity, segment.Annotated, segment.Frames, segment.Segment.Length);
+            chunk.Discontinuity, segment.Annotated, segment.Frames, segment.Segment.Length, AnalysedFps: fps, DetectFps: options.DetectFps);
 
         // The record goes last: its presence means the segment is complete.
         await store.PutAsync(ObjectKeys.Segment(id, chunk.Sequence), segment.Segment, cancellationToken);
         await store.PutAsync(recordKey, record.ToJsonBytes(), cancellationToken);
         await AnnounceAsync(id, record, cancellationToken);
+        analysisRate?.Completed(chunk, fps);
         await RemoveChunkAsync(chunkKey, cancellationToken);
     }
 
     private Task AnnounceAsync(StreamId id, SegmentRecord record, CancellationToken cancellationToken) =>
         events.PublishAsync(Topics.Segments, new SegmentAnnotated(
             id.Value, record.Sequence, ObjectKeys.Segment(id, record.Sequence), ObjectKeys.SegmentRecord(id, record.Sequence),
-            record.Start, record.DurationSeconds, record.Discontinuity, record.Annotated), cancellationToken);
+            record.Start, record.DurationSeconds, record.Discontinuity, record.Annotated, record.AnalysedFps), cancellationToken);
 
     private Task RemoveChunkAsync(string chunkKey, CancellationToken cancellationToken) =>
         options.KeepChunks ? Task.CompletedTask : store.DeleteAsync(chunkKey, cancellationToken);

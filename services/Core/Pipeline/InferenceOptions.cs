@@ -7,6 +7,15 @@ public sealed record InferenceOptions
     public double DetectFps { get; init; } = 5;
 
     /// <summary>
+    /// The floor of the analysis rate under overload (DETECT_FPS_MIN): live video stays real time by analysing fewer
+    /// frames, down to this, before new streams are refused. At or above <see cref="DetectFps"/> the rate never drops.
+    /// </summary>
+    public double DetectFpsMin { get; init; } = 1;
+
+    /// <summary>The <see cref="AnalysisRateController"/>'s options for these rates.</summary>
+    public AnalysisRateOptions AnalysisRate => new() { MaxFps = DetectFps, MinFps = DetectFpsMin };
+
+    /// <summary>
     /// Detections allowed in flight for one chunk before further frames skip analysis, so a slow
     /// detector means fewer analysed frames, never dropped or late video.
     /// </summary>
@@ -28,6 +37,8 @@ public sealed record InferenceOptions
     {
         if (!double.IsFinite(DetectFps) || DetectFps <= 0 || DetectFps > 120)
             throw new ArgumentException($"{nameof(DetectFps)} must be a number in (0, 120], not {DetectFps}.");
+        if (!double.IsFinite(DetectFpsMin) || DetectFpsMin <= 0 || DetectFpsMin > 120)
+            throw new ArgumentException($"{nameof(DetectFpsMin)} must be a number in (0, 120], not {DetectFpsMin}.");
         if (MaxPendingDetections is < 1 or > 1024)
             throw new ArgumentException($"MaxPendingDetections must be 1..1024, not {MaxPendingDetections}.");
         if (FrameQueueCapacity is < 1 or > 1024)

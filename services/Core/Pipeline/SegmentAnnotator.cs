@@ -7,7 +7,8 @@ using DaprVideo.Core.Vision;
 namespace DaprVideo.Core.Pipeline;
 
 /// <summary>
-/// Decodes a chunk, detects objects on frames picked at <see cref="InferenceOptions.DetectFps"/>,
+/// Decodes a chunk, detects objects on frames picked at <see cref="InferenceOptions.DetectFps"/> (or the rate the
+/// caller asks for: <see cref="AnalysisRateController"/> lowers it under overload),
 /// draws the latest boxes on every frame and encodes the annotated segment. Decoding, detection and
 /// drawing+encoding (each behind its port) overlap; a bounded frame queue between them gives backpressure.
 /// </summary>
@@ -18,8 +19,14 @@ public sealed class SegmentAnnotator(
     ISegmentEncoder encoder,
     IFrameAnnotator annotator)
 {
-    public async Task<EncodedSegment> AnnotateAsync(ReadOnlyMemory<byte> chunk, double offsetSeconds, CancellationToken cancellationToken = default)
+    public Task<EncodedSegment> AnnotateAsync(ReadOnlyMemory<byte> chunk, double offsetSeconds, CancellationToken cancellationToken = default) =>
+        AnnotateAsync(chunk, offsetSeconds, options.DetectFps, cancellationToken);
+
+    /// <param name="detectFps">Frames analysed per second of video for this chunk; every frame is still drawn and encoded.</param>
+    public async Task<EncodedSegment> AnnotateAsync(ReadOnlyMemory<byte> chunk, double offsetSeconds, double detectFps, CancellationToken cancellationToken = default)
     {
+        if (!double.IsFinite(detectFps) || detectFps <= 0 || detectFps > 120)
+            throw new ArgumentOutOfRangeException(nameof(detectFps), detectFps, "The analysis rate must be a number in (0, 120].");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var queue = Channel.CreateBounded<PendingFrame>(new BoundedChannelOptions(options.FrameQueueCapacity)
         {
@@ -28,7 +35,7 @@ public sealed class SegmentAnnotator(
         });
         var state = new DetectionState();
         using var budget = new FrameBudget(options.FrameQueueBytes, options.FrameQueueCapacity);
-        var producer = Task.Run(() => DecodeAsync(chunk, offsetSeconds, queue.Writer, state, budget, stop.Token), stop.Token);
+        var producer = Task.Run(() => DecodeAsync(chunk, offsetSeconds, detectFps, queue.Writer, state, budget, stop.Token), stop.Token);
 
         ISegmentEncoding? encoding = null;
         try
@@ -74,7 +81,7 @@ public sealed class SegmentAnnotator(
         }
     }
 
-    private async Task DecodeAsync(ReadOnlyMemory<byte> chunk, double offset, ChannelWriter<PendingFrame> writer, DetectionState state, FrameBudget budget, CancellationToken ct)
+    private async Task DecodeAsync(ReadOnlyMemory<byte> chunk, double offset, double detectFps, ChannelWriter<PendingFrame> writer, DetectionState state, FrameBudget budget, CancellationToken ct)
     {
         try
         {
@@ -91,9 +98,9 @@ public sealed class SegmentAnnotator(
                     throw;
                 }
                 var t = offset + frame.PtsSeconds;
-                // Slots of 1/DETECT_FPS on the stream timeline: the first frame of each new slot is analysed,
+                // Slots of 1/detectFps on the stream timeline: the first frame of each new slot is analysed,
                 // unless the detector is behind (too many in flight) or down.
-                var slot = Math.Floor(t * options.DetectFps + 1e-6);
+                var slot = Math.Floor(t * detectFps + 1e-6);
                 Task<IReadOnlyList<Detection>[]>? detection = null;
                 if (slot > lastSlot && !state.Unavailable && state.Pending < options.MaxPendingDetections)
                 {

@@ -9,6 +9,9 @@ namespace DaprVideo.Core.Playlist;
 /// whether it follows a gap, and every analysed frame. <see cref="Annotated"/> is false when the
 /// detector was unavailable and the segment went out unannotated. <see cref="Bytes"/> is the size of the
 /// annotated segment (<c>"bytes"</c>; absent from records stored before it was added, read as null).
+/// <see cref="AnalysedFps"/> is the rate its frames were sampled for detection at and <see cref="DetectFps"/> the rate
+/// asked for (DETECT_FPS): below it under overload (<c>AnalysisRateController</c>). Both are absent from records
+/// written before they existed.
 /// </summary>
 public sealed record SegmentRecord(
     string StreamId,
@@ -18,8 +21,14 @@ public sealed record SegmentRecord(
     bool Discontinuity,
     bool Annotated,
     IReadOnlyList<AnalysedFrame> Frames,
-    long? Bytes = null)
+    long? Bytes = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? AnalysedFps = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? DetectFps = null)
 {
+    /// <summary>Analysed below the rate asked for (the pipeline was overloaded).</summary>
+    [JsonIgnore]
+    public bool Degraded => AnalysedFps is { } analysed && DetectFps is { } asked && analysed < asked - 1e-9;
+
     public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(this, CoreJsonContext.Default.SegmentRecord);
 
     /// <summary>Reads and validates a stored record; bad content throws <see cref="InvalidDataException"/> with one line saying why.</summary>
@@ -49,6 +58,10 @@ public sealed record SegmentRecord(
             throw new InvalidDataException($"Segment record {StreamId}/{Sequence} has a negative sequence.");
         if (!double.IsFinite(DurationSeconds) || DurationSeconds <= 0)
             throw new InvalidDataException($"Segment record {StreamId}/{Sequence} has duration {DurationSeconds}; it must be a positive number of seconds.");
+        if (AnalysedFps is { } fps && (!double.IsFinite(fps) || fps <= 0))
+            throw new InvalidDataException($"Segment record {StreamId}/{Sequence} has analysedFps {fps}; it must be a positive number.");
+        if (DetectFps is { } asked && (!double.IsFinite(asked) || asked <= 0))
+            throw new InvalidDataException($"Segment record {StreamId}/{Sequence} has detectFps {asked}; it must be a positive number.");
         if (Bytes is < 0)
             throw new InvalidDataException($"Segment record {StreamId}/{Sequence} has a negative size.");
         if (Frames is null)

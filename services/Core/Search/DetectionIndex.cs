@@ -40,9 +40,10 @@ public sealed class DetectionIndex
             .Select(g => new LabelSummary(g.Key, g.Count(), g.Max(d => d.Score)))
             .OrderBy(l => l.Label, StringComparer.Ordinal)
             .ToArray();
-        var summary = new SegmentSummary(record.Sequence, record.Start, record.DurationSeconds, record.Annotated, labels);
+        var summary = new SegmentSummary(record.Sequence, record.Start, record.DurationSeconds, record.Annotated, labels, record.AnalysedFps);
+        var analysis = record.AnalysedFps is { } fps ? new StreamAnalysis(fps, record.DetectFps ?? fps) : null;
         lock (_gate)
-            return record.Sequence > _forgottenThrough && _segments.TryAdd(record.Sequence, new Entry(summary, frames));
+            return record.Sequence > _forgottenThrough && _segments.TryAdd(record.Sequence, new Entry(summary, frames, analysis));
     }
 
     /// <summary>
@@ -106,6 +107,17 @@ public sealed class DetectionIndex
             return [.. _segments.Values.Select(e => e.Summary)];
     }
 
+    /// <summary>How the latest segment that records its rate was analysed (the highest such sequence), or null.</summary>
+    public StreamAnalysis? LatestAnalysis()
+    {
+        lock (_gate)
+        {
+            for (var i = _segments.Count - 1; i >= 0; i--)
+                if (_segments.Values[i].Analysis is { } analysis) return analysis;
+        }
+        return null;
+    }
+
     /// <summary>Every label seen so far, ordered.</summary>
     public IReadOnlyList<string> Labels()
     {
@@ -126,5 +138,5 @@ public sealed class DetectionIndex
         return matching.Length == frame.Detections.Count ? frame : frame with { Detections = matching };
     }
 
-    private sealed record Entry(SegmentSummary Summary, DetectionLine[] Frames);
+    private sealed record Entry(SegmentSummary Summary, DetectionLine[] Frames, StreamAnalysis? Analysis);
 }

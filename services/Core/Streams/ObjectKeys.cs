@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace DaprVideo.Core.Streams;
 
-/// <summary>The object-store layout, everything of a stream under <c>streams/{id}/</c>; the only place keys are spelled.</summary>
+/// <summary>
+/// The object-store layout, everything of a stream under <c>streams/{id}/</c> (and the Inference replicas' load records
+/// under <c>load/</c>); the only place keys are spelled.
+/// </summary>
 public static class ObjectKeys
 {
     public static string Chunk(StreamId id, long sequence) => $"streams/{id}/chunks/{Seq(sequence)}.ts";
@@ -30,6 +33,17 @@ public static class ObjectKeys
     public static string StreamPrefix(StreamId id) => $"streams/{id}/";
 
     public static string SegmentsPrefix(StreamId id) => $"streams/{id}/segments/";
+
+    /// <summary>Where the load records of Inference replicas live (distributed mode; read by Ingest's admission).</summary>
+    public const string LoadPrefix = "load/";
+
+    /// <summary>One Inference replica's load record (<c>AnalysisLoad</c>), rewritten every few seconds.</summary>
+    public static string InferenceLoad(string replica)
+    {
+        if (string.IsNullOrEmpty(replica) || replica.Length > 100 || !replica.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') || replica[0] == '.')
+            throw new ArgumentException($"Replica name '{replica}' must be 1-100 ASCII letters, digits, '-', '_' or '.', not starting with '.'.", nameof(replica));
+        return $"{LoadPrefix}inference-{replica}.json";
+    }
 
     /// <summary>A segment's URI relative to the stream's playlists (which sit in streams/{id}/).</summary>
     public static string SegmentUri(long sequence) => $"segments/{Seq(sequence)}.ts";

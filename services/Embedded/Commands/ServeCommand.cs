@@ -4,6 +4,7 @@ using DaprVideo.Core.Streams;
 using DaprVideo.Core.Video;
 using DaprVideo.Embedded.Adapters;
 using DaprVideo.Embedded.Cli;
+using DaprVideo.Inference;
 using DaprVideo.Ingest;
 using DaprVideo.Ingest.Apis;
 using DaprVideo.Media.Capture;
@@ -75,17 +76,20 @@ public static class ServeCommand
     /// <param name="crossOrigin">CORS_ALLOWED_ORIGINS (null: same origin only).</param>
     /// <param name="demo">The demo stream is regenerated under the same keys on every start: its segments are not immutable.</param>
     /// <param name="shutdownTimeout">SHUTDOWN_TIMEOUT: how long the graceful stop may take (default 20 s).</param>
+    /// <param name="detector">Instead of the detector the settings name (tests and benchmarks: a deliberately slow one).</param>
     /// <remarks>
     /// Streams live across restarts: a stop (SIGTERM, Ctrl+C) leaves them active for the next start on the same data
     /// folder; inline credentials are kept in <c>&lt;data&gt;/.secrets/credentials.json</c> (0600) for that; chunks not yet
     /// annotated stay in <c>&lt;data&gt;/.journal</c> and are annotated at the next start.
     /// </remarks>
     public static Task<WebApplication> BuildAsync(PipelineSettings settings, IngestOptions ingestOptions, string data, string host, int port,
-        LogLevel logLevel = LogLevel.Information, CrossOriginPolicy? crossOrigin = null, bool demo = false, TimeSpan? shutdownTimeout = null)
+        LogLevel logLevel = LogLevel.Information, CrossOriginPolicy? crossOrigin = null, bool demo = false, TimeSpan? shutdownTimeout = null,
+        IObjectDetector? detector = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(ingestOptions);
-        var pipeline = new EmbeddedPipeline(settings, data, vodOnly: false, journal: true);
+        var pipeline = new EmbeddedPipeline(settings, data, vodOnly: false, journal: true, detector);
+        var analysis = pipeline.Analysis!;
 
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls($"http://{host}:{port}");
@@ -101,6 +105,9 @@ public static class ServeCommand
         builder.Services.AddSingleton(pipeline.Ingestor);
         builder.Services.AddSingleton(pipeline.Playlists);
         builder.Services.AddSingleton<ICredentialStore>(_ => new FileCredentialStore(FileCredentialStore.PathIn(data)));
+        // One process: new streams are admitted by the pipeline's own analysis rate, whose changes are logged.
+        builder.Services.AddSingleton<IAdmissionSignal>(analysis);
+        builder.Services.AddHostedService(sp => new AnalysisLoadReporter(analysis, store: null, sp.GetRequiredService<ILogger<AnalysisLoadReporter>>()));
         // One policy for both modules' read-only routes (the stream list and HLS).
         crossOrigin ??= ingestOptions.CrossOrigin;
         builder.Services.AddIngest(ingestOptions with { CrossOrigin = crossOrigin, ResumeStreams = true });

@@ -28,12 +28,16 @@ public static class InferenceModule
         // One FrameBatcher for the whole process: frames of every stream in work share each Predict call.
         services.AddTfServingDetector(settings.TfServing);
         services.AddSingleton(sp => CreateAnnotator(sp.GetRequiredService<IObjectDetector>(), settings.Pipeline));
+        // One rate for the replica: its chunks share its cores (AnalysisRateController); its load goes to the store for Ingest.
+        services.AddSingleton(sp => new AnalysisRateController(settings.Pipeline.AnalysisRate,
+            sp.GetService<TimeProvider>(), AnalysisLoadReporter.ReplicaName()));
         services.AddSingleton(sp => new ChunkProcessor(
             sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IEventPublisher>(),
-            sp.GetRequiredService<SegmentAnnotator>(), settings.Pipeline));
+            sp.GetRequiredService<SegmentAnnotator>(), settings.Pipeline, sp.GetRequiredService<AnalysisRateController>()));
         services.AddSingleton<ChunkProcessingGate>();
         // Its StoppingAsync drains the chunks in flight before Kestrel stops (SIGTERM).
         services.AddHostedService(sp => sp.GetRequiredService<ChunkProcessingGate>());
+        services.AddHostedService<AnalysisLoadReporter>();
         return services;
     }
 

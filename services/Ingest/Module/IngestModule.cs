@@ -40,6 +40,9 @@ public static partial class IngestModule
         // Claimed when the captures are first needed (at start, by the resumer): a dead Ingest's leftovers go then.
         services.AddSingleton(_ => ScratchArea.Claim(options.ScratchDirectory));
         services.AddSingleton<StreamCaptures>();
+        // Admission of new streams: the Inference replicas' stored load records, unless the host knows better (embedded:
+        // its in-process AnalysisRateController).
+        services.TryAddSingleton<IAdmissionSignal>(sp => new StoredAdmissionSignal(sp.GetRequiredService<IObjectStore>()));
         services.AddSingleton<StreamPurger>();
         services.AddHostedService<StreamResumer>();
         services.AddHostedService<IngestShutdown>();

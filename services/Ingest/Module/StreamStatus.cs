@@ -1,6 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace DaprVideo.Ingest;
 
-/// <summary>What the API tells about a stream. <see cref="Source"/> never carries credentials.</summary>
+/// <summary>
+/// What the API tells about a stream. <see cref="Source"/> never carries credentials. <see cref="State"/> is
+/// <c>degraded</c> instead of <c>running</c> while its latest segment was analysed at <see cref="AnalysedFps"/> below
+/// <see cref="DetectFps"/> (overload); both are absent until a segment says (and from a distributed Ingest).
+/// </summary>
 public sealed record StreamStatus(
     string Id,
     string Source,
@@ -10,7 +16,9 @@ public sealed record StreamStatus(
     long Segments,
     double DurationSeconds,
     DateTimeOffset StartedAt,
-    StreamPlaylists Playlists)
+    StreamPlaylists Playlists,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? AnalysedFps = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? DetectFps = null)
 {
     /// <summary>How the source's credentials are held (null: it has none).</summary>
     public CredentialsStatus? Credentials { get; init; }

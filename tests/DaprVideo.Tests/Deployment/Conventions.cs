@@ -27,7 +27,7 @@ internal static class Conventions
         [.. CommonEnvironment, "SEGMENT_SECONDS", "API_KEY", "MEDIA_DIRS", "MAX_STREAMS", SettingsCatalogue.DaprSecretStore.Name]);
 
     public static readonly App Inference = new("inference", 5102, "Inference",
-        [.. CommonEnvironment, "TF_SERVING_URL", "TF_SERVING_MODEL", "BATCH_SIZE", "BATCH_TIMEOUT_MS", "DETECT_FPS", "SCORE_THRESHOLD", "DEBUG"]);
+        [.. CommonEnvironment, "TF_SERVING_URL", "TF_SERVING_MODEL", "BATCH_SIZE", "BATCH_TIMEOUT_MS", "DETECT_FPS", "DETECT_FPS_MIN", "SCORE_THRESHOLD", "DEBUG"]);
 
     public static readonly App Playlist = new("playlist", 5103, "Playlist",
         [.. CommonEnvironment, "SEGMENT_SECONDS"]);

@@ -1,3 +1,4 @@
+using DaprVideo.Core.Ports;
 using DaprVideo.Embedded;
 using DaprVideo.Embedded.Commands;
 using DaprVideo.Ingest;
@@ -21,14 +22,16 @@ public sealed class ServeHost : IAsyncDisposable
     /// <param name="corsOrigins">CORS_ALLOWED_ORIGINS' value.</param>
     /// <param name="demo">Built as <c>serve --demo</c> builds it (the demo stream's segments revalidated).</param>
     /// <param name="configureIngest">Changes the Ingest options (camera timeouts, MAX_STREAMS) before the host starts.</param>
+    /// <param name="detector">Instead of the shipped model (e.g. a deliberately slow one); with it DETECT_FPS and its floor may be set.</param>
     public static async Task<ServeHost> StartAsync(double segmentSeconds = 1, string? apiKey = null, Func<string, Task>? prepareData = null,
-        string? corsOrigins = null, bool demo = false, Func<IngestOptions, IngestOptions>? configureIngest = null)
+        string? corsOrigins = null, bool demo = false, Func<IngestOptions, IngestOptions>? configureIngest = null,
+        IObjectDetector? detector = null, double detectFps = 2, double? detectFpsMin = null)
     {
         var host = new ServeHost();
         Directory.CreateDirectory(host.Media);
         if (prepareData is not null) await prepareData(host.Data);
-        var settings = new PipelineSettings(segmentSeconds, DetectFps: 2, BatchSize: 4, BatchTimeoutMs: 20, Debug: false,
-            new DetectorSettings(RepoPaths.Model, Threads: 2, ScoreThreshold: 0.5f));
+        var settings = new PipelineSettings(segmentSeconds, DetectFps: detectFps, BatchSize: 4, BatchTimeoutMs: 20, Debug: false,
+            new DetectorSettings(RepoPaths.Model, Threads: 2, ScoreThreshold: 0.5f), DetectFpsMin: detectFpsMin);
         var ingest = new IngestOptions
         {
             SegmentSeconds = segmentSeconds,
@@ -38,7 +41,7 @@ public sealed class ServeHost : IAsyncDisposable
         };
         if (configureIngest is not null) ingest = configureIngest(ingest);
         host._app = await ServeCommand.BuildAsync(settings, ingest, host.Data, "127.0.0.1", 0,
-            crossOrigin: CrossOriginPolicy.Parse(corsOrigins), demo: demo);
+            crossOrigin: CrossOriginPolicy.Parse(corsOrigins), demo: demo, detector: detector);
         await host._app.StartAsync();
         host.Http = new HttpClient { BaseAddress = new Uri(host._app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
         return host;

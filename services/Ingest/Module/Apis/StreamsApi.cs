@@ -1,5 +1,7 @@
 using System.Text.Json;
 using DaprVideo.Core.Ports;
+using DaprVideo.Core.Pipeline;
+using DaprVideo.Core.Search;
 using DaprVideo.Core.Streams;
 using DaprVideo.Core.Video;
 using DaprVideo.ServiceDefaults;
@@ -7,6 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DaprVideo.Ingest.Apis;
 
@@ -17,10 +20,10 @@ public static class StreamsApi
     {
         var streams = app.MapGroup("/api/streams");
         var key = new ApiKeyFilter(apiKey);
-        streams.MapReadOnly("/", (StreamCaptures captures) => Results.Ok(captures.List()));
-        streams.MapReadOnly("/{id}", (string id, StreamCaptures captures) =>
+        streams.MapReadOnly("/", (StreamCaptures captures, HttpContext http) => Results.Ok(captures.List().Select(s => WithAnalysis(s, http)).ToList()));
+        streams.MapReadOnly("/{id}", (string id, StreamCaptures captures, HttpContext http) =>
             !StreamId.TryParse(id, out var streamId) ? Problems.InvalidStreamId(id)
-            : captures.Get(streamId) is { } status ? Results.Ok(status)
+            : captures.Get(streamId) is { } status ? Results.Ok(WithAnalysis(status, http))
             : Problems.NotFound($"No stream '{streamId}'."));
         streams.MapPost("/", CreateAsync).AddEndpointFilter(key);
         streams.MapDelete("/{id}", DeleteAsync).AddEndpointFilter(key);
@@ -29,7 +32,7 @@ public static class StreamsApi
 
     // The body is read here, not bound as a parameter: binding runs before the API key filter (see ApiKeyFilter).
     private static async Task<IResult> CreateAsync(HttpContext http, StreamCaptures captures, SourcePolicy policy, StreamCredentials credentials,
-        IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
+        IHostApplicationLifetime lifetime, IAdmissionSignal admission, CancellationToken cancellationToken)
     {
         // Checked first: a stopping host takes no new work, whatever the body says.
         if (lifetime.ApplicationStopping.IsCancellationRequested || captures.IsStopping) return Problems.Stopping();
@@ -57,6 +60,8 @@ public static class StreamsApi
         try
         {
             policy.Check(source);
+            // Analysis at its floor and still behind: another camera would make every stream late (503, nothing else changes).
+            if (await admission.CheckAsync(cancellationToken) is { } refusal) return Problems.Unavailable(refusal.Message, refusal.RetryAfter);
             var requested = await credentials.ApplyAsync(source, request.Credentials, cancellationToken);
             var status = await captures.StartAsync(id, requested, retention, cancellationToken: cancellationToken);
             return Results.Created($"/api/streams/{id}", status);
@@ -78,6 +83,22 @@ public static class StreamsApi
             return Problems.Unavailable($"The secret store could not be reached: {e.Message}");
         }
     }
+
+    /// <summary>
+    /// Embedded serve: how the stream is analysed (Playlist's view, from its segment records) joins Ingest's view; a running
+    /// stream analysed below DETECT_FPS shows as <c>degraded</c>. A distributed Ingest has no such view and answers for
+    /// capture only; Playlist's <c>GET /api/streams/{id}</c> carries it there.
+    /// </summary>
+    private static StreamStatus WithAnalysis(StreamStatus status, HttpContext http) =>
+        http.RequestServices.GetService<PlaylistBuilder>() is { } playlists && StreamId.TryParse(status.Id, out var id)
+        && playlists.TryGet(id, out _, out var index) && index.LatestAnalysis() is { } analysis
+            ? status with
+            {
+                State = status.State == StreamDescriptor.Running && analysis.Degraded ? StreamAnalysis.DegradedState : status.State,
+                AnalysedFps = analysis.AnalysedFps,
+                DetectFps = analysis.DetectFps,
+            }
+            : status;
 
     /// <summary>Stops the stream; with <c>?purge=true</c>, deletes an ended stream and all of its data instead (409 while it runs).</summary>
     private static async Task<IResult> DeleteAsync(string id, bool? purge, StreamCaptures captures, StreamPurger purger, IHostApplicationLifetime lifetime,

@@ -1,5 +1,7 @@
+using System.Text.Json.Serialization;
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Ports;
+using DaprVideo.Core.Search;
 using DaprVideo.Core.Streams;
 using DaprVideo.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
@@ -11,7 +13,8 @@ namespace DaprVideo.Playlist.Apis;
 /// <summary>
 /// Read-only <c>GET /api/streams[/{id}]</c> for the viewer when Playlist runs on its own (distributed):
 /// the stream descriptors Ingest keeps in the object store, for the streams this replica knows. Same JSON
-/// shape as Ingest's control API; control calls (POST/DELETE) stay on Ingest.
+/// shape as Ingest's control API; control calls (POST/DELETE) stay on Ingest. How a stream is analysed comes from its
+/// segment records: a running stream whose latest segment was analysed below DETECT_FPS is <c>degraded</c>.
 /// </summary>
 public static class StreamDirectoryApi
 {
@@ -43,9 +46,11 @@ public static class StreamDirectoryApi
     private static async Task<StreamSummary> SummaryAsync(StreamId id, PlaylistBuilder playlists, IObjectStore store, CancellationToken ct)
     {
         var stored = await store.GetAsync(ObjectKeys.StreamDescriptor(id), ct) is { } json ? StreamDescriptor.Parse(json) : null;
-        var known = playlists.TryGet(id, out var playlist, out _);
+        var known = playlists.TryGet(id, out var playlist, out var index);
         var segments = known ? playlist.Segments : [];
         var state = stored?.State ?? (known && playlist.IsComplete ? StreamDescriptor.Ended : StreamDescriptor.Running);
+        var analysis = known ? index.LatestAnalysis() : null;
+        if (state == StreamDescriptor.Running && analysis is { Degraded: true }) state = StreamAnalysis.DegradedState;
         return new StreamSummary(
             id.Value,
             stored?.Source ?? "",
@@ -55,12 +60,16 @@ public static class StreamDirectoryApi
             stored is null ? segments.Count : stored.LastSequence + 1,
             stored?.DurationSeconds ?? segments.Sum(s => s.DurationSeconds),
             stored?.StartedAt ?? (segments.Count > 0 ? segments[0].Start : DateTimeOffset.UnixEpoch),
-            new StreamLinks($"/streams/{id}/live.m3u8", $"/streams/{id}/index.m3u8"));
+            new StreamLinks($"/streams/{id}/live.m3u8", $"/streams/{id}/index.m3u8"),
+            analysis?.AnalysedFps,
+            analysis?.DetectFps);
     }
 
     /// <summary>The viewer's stream object (Ingest's StreamStatus shape).</summary>
     public sealed record StreamSummary(string Id, string Source, string State, string? Error, bool Live, long Segments,
-        double DurationSeconds, DateTimeOffset StartedAt, StreamLinks Playlists);
+        double DurationSeconds, DateTimeOffset StartedAt, StreamLinks Playlists,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? AnalysedFps = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? DetectFps = null);
 
     public sealed record StreamLinks(string Live, string Index);
 }

@@ -80,6 +80,14 @@
   }
 
   const percent = (score) => `${Math.round(finite(score) * 100)}%`;
+  const fps = (x) => `${Math.round(finite(x) * 10) / 10} fps`;
+
+  /** How a live stream is analysed, when the API says: "overloaded: analysing 2.5 fps of 5 fps" while degraded, else "analysing 5 fps". */
+  function analysisText(stream) {
+    if (typeof stream.analysedFps !== "number" || !Number.isFinite(stream.analysedFps)) return null;
+    if (stream.state === "degraded") return `overloaded: analysing ${fps(stream.analysedFps)} of ${fps(finite(stream.detectFps, stream.analysedFps))}`;
+    return stream.state === "running" ? `analysing ${fps(stream.analysedFps)}` : null;
+  }
   const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
   function localTime(iso) {
@@ -138,6 +146,8 @@
       ? el("a", { className: "name", href: `/?stream=${encodeURIComponent(id)}`, text: id })
       : el("span", { className: "name", text: id || "(no id)" });
     const facts = [plural(finite(stream.segments), "segment"), clock(stream.durationSeconds)];
+    const analysis = state === "degraded" ? analysisText(stream) : null;
+    if (analysis) facts.push(analysis);
     const started = localTime(stream.startedAt);
     if (started) facts.push(`started ${started}`);
     return el("li", {},
@@ -182,6 +192,8 @@
 
     function renderInfo(info) {
       const facts = [String(info.state ?? "unknown"), plural(finite(info.segments), "segment"), clock(info.durationSeconds)];
+      const analysis = analysisText(info);
+      if (analysis) facts.push(analysis);
       if (info.source) facts.push(String(info.source));
       $("stream-meta").textContent = facts.join(" · ");
       if (info.state === "failed" && info.error) showProblem(new ApiProblem(`The stream failed: ${info.error}`));
@@ -315,6 +327,7 @@
           // The contract says "duration"; Core's SegmentSummary serialises "durationSeconds": read either.
           duration: Math.max(0, finite(e.duration, finite(e.durationSeconds))),
           annotated: e.annotated !== false,
+          analysedFps: typeof e.analysedFps === "number" && Number.isFinite(e.analysedFps) ? e.analysedFps : null,
           labels: Array.isArray(e.labels) ? e.labels.filter((l) => l && typeof l.label === "string") : [],
         }));
       view.segments = segments;
@@ -336,7 +349,8 @@
       if (!s.annotated) found = "not analysed";
       else if (s.labels.length === 0) found = "nothing found";
       else found = s.labels.map((l) => `${l.label} ×${finite(l.count)} (best ${percent(l.maxScore)})`).join(", ");
-      return `Segment ${s.segment}, ${span}: ${found}`;
+      const rate = s.annotated && s.analysedFps !== null ? ` (analysed at ${fps(s.analysedFps)})` : "";
+      return `Segment ${s.segment}, ${span}: ${found}${rate}`;
     }
 
     function renderTimeline() {

@@ -72,6 +72,26 @@ public class PlaylistJsonTests
         Assert.Equal(bytes, back.ToJsonBytes());
     }
 
+    [Fact]
+    public void Segment_records_carry_the_analysed_rate_and_read_records_written_before_it()
+    {
+        var record = new SegmentRecord("cam", 4, new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero), 3, false, true, [], AnalysedFps: 2.45, DetectFps: 5);
+
+        var json = Encoding.UTF8.GetString(record.ToJsonBytes());
+        Assert.EndsWith(""","frames":[],"bytes":null,"analysedFps":2.45,"detectFps":5}""", json);
+        var back = SegmentRecord.Parse(record.ToJsonBytes());
+        Assert.Equal((2.45, 5.0), (back.AnalysedFps, back.DetectFps));
+        Assert.True(back.Degraded);
+
+        var old = SegmentRecord.Parse("""{"streamId":"cam","sequence":1,"start":"2024-05-01T12:00:00Z","duration":3,"discontinuity":false,"annotated":true,"frames":[]}"""u8);
+        Assert.Null(old.AnalysedFps);
+        Assert.False(old.Degraded);
+        Assert.DoesNotContain("analysedFps", Encoding.UTF8.GetString(old.ToJsonBytes()), StringComparison.Ordinal);
+
+        var annotated = new SegmentAnnotated("cam", 4, "k", "r", record.Start, 3, false, true, AnalysedFps: 2.45);
+        Assert.Equal(annotated, JsonSerializer.Deserialize(JsonSerializer.Serialize(annotated, CoreJsonContext.Default.SegmentAnnotated), CoreJsonContext.Default.SegmentAnnotated));
+    }
+
     [Theory]
     [InlineData("not json", "not valid JSON")]
     [InlineData("null", "JSON null")]
@@ -81,6 +101,7 @@ public class PlaylistJsonTests
     [InlineData("""{"streamId":"cam","sequence":1,"start":"2024-05-01T12:00:00Z","duration":3}""", "no frames")]
     [InlineData("""{"streamId":"cam","sequence":1,"start":"2024-05-01T12:00:00Z","duration":3,"frames":[{"t":-1,"detections":[]}]}""", "invalid time")]
     [InlineData("""{"streamId":"cam","sequence":1,"start":"2024-05-01T12:00:00Z","duration":3,"frames":[{"t":1}]}""", "invalid detections")]
+    [InlineData("""{"streamId":"cam","sequence":1,"start":"2024-05-01T12:00:00Z","duration":3,"frames":[],"analysedFps":0}""", "analysedFps")]
     public void Bad_segment_records_fail_with_one_clear_line(string json, string expected)
     {
         var error = Assert.Throws<InvalidDataException>(() => SegmentRecord.Parse(Encoding.UTF8.GetBytes(json)));
