@@ -84,6 +84,7 @@ public class OverloadTests(ITestOutputHelper output)
         }
         output.WriteLine($"states seen: {string.Join(", ", states)}");
         Assert.Contains("degraded", states);
+        foreach (var id in ids) Assert.Equal(HttpStatusCode.NoContent, (await host.Http.DeleteAsync($"/api/streams/{id}")).StatusCode);
     }
 
     [Fact]
