@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Streams;
 using DaprVideo.Tests.DaprSidecar;
 using DaprVideo.Tests.DaprSidecar.Brokers;
@@ -96,6 +97,13 @@ public sealed class DaprRunTests(CephRgwFixture ceph, RedisServerFixture redis, 
             }
             var record = await playlist.Http.GetStringAsync("api/streams/photos/detections?label=person");
             Assert.Contains("\"person\"", record, StringComparison.Ordinal); // the astronaut, through the ModelServer
+            // Inference's load record for Ingest's admission, through its sidecar's binding (the file is VOD: no overload).
+            var loads = (await s3.ListObjectsAsync(run.Bucket, ObjectKeys.LoadPrefix)).S3Objects;
+            using var loadObject = await s3.GetObjectAsync(run.Bucket, Assert.Single(loads).Key);
+            using var loadBytes = new MemoryStream();
+            await loadObject.ResponseStream.CopyToAsync(loadBytes);
+            var load = AnalysisLoad.Parse(loadBytes.ToArray());
+            Assert.False(load.Overloaded);
 
             foreach (var app in run.Apps)
             {
