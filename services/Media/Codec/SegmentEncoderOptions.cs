@@ -1,5 +1,3 @@
-using DaprVideo.Media.Ffmpeg;
-
 namespace DaprVideo.Media.Codec;
 
 /// <summary>How annotated segments are encoded; validated when the encoder is created.</summary>
@@ -23,8 +21,6 @@ public sealed record SegmentEncoderOptions
     /// </summary>
     public int Threads { get; init; }
 
-    public FfmpegTools Tools { get; init; } = FfmpegTools.Default;
-
     public void Validate()
     {
         X264Presets.Validate(Preset, "Encoder preset");
@@ -32,6 +28,5 @@ public sealed record SegmentEncoderOptions
         if (!double.IsFinite(KeyframeIntervalSeconds) || KeyframeIntervalSeconds < 0.1 || KeyframeIntervalSeconds > 60)
             throw new ArgumentException($"Keyframe interval {KeyframeIntervalSeconds} s is outside 0.1..60.");
         if (Threads is < 0 or > 64) throw new ArgumentException($"Encoder threads {Threads} is outside 0..64.");
-        ArgumentNullException.ThrowIfNull(Tools);
     }
 }

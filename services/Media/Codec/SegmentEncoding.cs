@@ -1,27 +1,24 @@
 using DaprVideo.Core.Ports;
 using DaprVideo.Core.Video;
-using DaprVideo.Media.Ffmpeg;
+using DaprVideo.Media.Libav;
 
 namespace DaprVideo.Media.Codec;
 
 /// <summary>
 /// One running segment encode: write frames in order, then <see cref="CompleteAsync"/> returns the
-/// MPEG-TS bytes. Disposing without completing kills the encoder.
+/// MPEG-TS bytes. Disposing without completing drops the segment.
 /// </summary>
 public sealed class SegmentEncoding : ISegmentEncoding
 {
-    private readonly FfmpegProcess _process;
+    private readonly TsSegmentWriter _writer;
     private readonly int _frameSize;
-    private readonly MemoryStream _output = new();
-    private readonly Task _drain;
+    private bool _completed;
 
-    internal SegmentEncoding(FfmpegProcess process, VideoFormat format, int frameSize)
+    internal SegmentEncoding(TsSegmentWriter writer, VideoFormat format)
     {
+        _writer = writer;
         Format = format;
-        _process = process;
-        _frameSize = frameSize;
-        // Read stdout all along: a full pipe would stall the encoder and so our writes.
-        _drain = process.StandardOutput.CopyToAsync(_output);
+        _frameSize = ImageFrame.PackedSize(writer.PixelFormat, format.Width, format.Height);
     }
 
     /// <summary>Size and rate of the frames this encode takes.</summary>
@@ -30,19 +27,15 @@ public sealed class SegmentEncoding : ISegmentEncoding
     public int FramesWritten { get; private set; }
 
     /// <summary>Writes one tightly packed frame of the format given to <see cref="SegmentEncoder.Start"/>.</summary>
-    public async Task WriteFrameAsync(ReadOnlyMemory<byte> pixels, CancellationToken cancellationToken = default)
+    public Task WriteFrameAsync(ReadOnlyMemory<byte> pixels, CancellationToken cancellationToken = default)
     {
         if (pixels.Length != _frameSize)
             throw new ArgumentException($"Frame has {pixels.Length} bytes; this segment takes {_frameSize}-byte frames.", nameof(pixels));
-        try
-        {
-            await _process.StandardInput.WriteAsync(pixels, cancellationToken).ConfigureAwait(false);
-        }
-        catch (IOException e)
-        {
-            throw new MediaException($"Encoder stopped taking frames: {_process.LastError}", e);
-        }
+        if (_completed) throw new InvalidOperationException("The segment is complete.");
+        cancellationToken.ThrowIfCancellationRequested();
+        _writer.Write(pixels.Span);
         FramesWritten++;
+        return Task.CompletedTask;
     }
 
     public Task WriteFrameAsync(DecodedFrame frame, CancellationToken cancellationToken = default)
@@ -52,34 +45,17 @@ public sealed class SegmentEncoding : ISegmentEncoding
     }
 
     /// <summary>Ends the input and returns the encoded segment.</summary>
-    public async Task<byte[]> CompleteAsync(CancellationToken cancellationToken = default)
+    public Task<byte[]> CompleteAsync(CancellationToken cancellationToken = default)
     {
         if (FramesWritten == 0) throw new InvalidOperationException("A segment needs at least one frame.");
-        try
-        {
-            await _process.StandardInput.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (IOException)
-        {
-            // broken pipe: the exit code below explains it
-        }
-        var exit = await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        await _drain.WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (exit != 0) throw new MediaException($"Encoding a segment failed: {_process.LastError}");
-        return _output.ToArray();
+        cancellationToken.ThrowIfCancellationRequested();
+        _completed = true;
+        return Task.FromResult(_writer.Finish());
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        await _process.DisposeAsync().ConfigureAwait(false);
-        try
-        {
-            await _drain.ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
-        {
-            // stdout torn down by the kill
-        }
-        await _output.DisposeAsync().ConfigureAwait(false);
+        _writer.Dispose();
+        return ValueTask.CompletedTask;
     }
 }
