@@ -32,8 +32,7 @@ internal sealed partial class FfmpegProcess : IAsyncDisposable
 
     public Stream StandardOutput => _process.StandardOutput.BaseStream;
 
-    /// <param name="widePipes">Widen stdin/stdout for raw frames (see <see cref="PipeCapacity"/>).</param>
-    public static FfmpegProcess Start(string executable, IEnumerable<string> arguments, bool redirectInput = false, bool widePipes = false)
+    public static FfmpegProcess Start(string executable, IEnumerable<string> arguments, bool redirectInput = false)
     {
         var info = new ProcessStartInfo(executable)
         {
@@ -54,11 +53,6 @@ internal sealed partial class FfmpegProcess : IAsyncDisposable
         {
             process.Dispose();
             throw new MediaException($"Cannot start '{executable}': {e.Message}. Is ffmpeg installed?", e);
-        }
-        if (widePipes)
-        {
-            PipeCapacity.TryWiden(process.StandardOutput.BaseStream);
-            if (redirectInput) PipeCapacity.TryWiden(process.StandardInput.BaseStream);
         }
         return new FfmpegProcess(process, redirectInput);
     }
