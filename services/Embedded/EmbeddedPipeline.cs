@@ -51,19 +51,18 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
 
         var inference = settings.Inference;
         inference.Validate();
-        var annotator = InferenceModule.CreateAnnotator(_detector, inference);
+        var annotator = InferenceModule.CreateAnnotator(_detector, inference, InferenceSettings.DefaultChunkConcurrency);
         Analysis = vodOnly ? null : new AnalysisRateController(inference.AnalysisRate, timeProvider);
         var processor = new ChunkProcessor(Store, Bus, annotator, inference, Analysis);
         PlaylistOptions = new PlaylistBuilderOptions { Playlist = settings.Playlist, VodOnly = vodOnly, Retention = settings.Retention };
         Playlists = new PlaylistBuilder(Store, PlaylistOptions);
         Ingestor = new ChunkIngestor(Store, Journal?.Journalled(Bus) ?? Bus);
 
-        // Two chunks in flight keep both cores busy: one decodes/encodes while the other detects.
         Bus.Subscribe<ChunkCaptured>(Topics.Chunks, async (chunk, ct) =>
         {
             await processor.ProcessAsync(chunk, ct);
             Journal?.Complete(chunk);
-        }, concurrency: 2, capacity: 4);
+        }, concurrency: InferenceSettings.DefaultChunkConcurrency, capacity: 2 * InferenceSettings.DefaultChunkConcurrency);
         Bus.Subscribe<SegmentAnnotated>(Topics.Segments, Playlists.OnSegmentAsync);
         Bus.Subscribe<StreamEnded>(Topics.Streams, Playlists.OnStreamEndedAsync);
         Bus.Subscribe<StreamPurged>(Topics.Purges, Playlists.OnStreamPurgedAsync);

@@ -27,7 +27,7 @@ public static class InferenceModule
         services.AddSingleton(settings.Pipeline);
         // One FrameBatcher for the whole process: frames of every stream in work share each Predict call.
         services.AddTfServingDetector(settings.TfServing);
-        services.AddSingleton(sp => CreateAnnotator(sp.GetRequiredService<IObjectDetector>(), settings.Pipeline));
+        services.AddSingleton(sp => CreateAnnotator(sp.GetRequiredService<IObjectDetector>(), settings.Pipeline, settings.ChunkConcurrency));
         // One rate for the replica: its chunks share its cores (AnalysisRateController); its load goes to the store for Ingest.
         services.AddSingleton(sp => new AnalysisRateController(settings.Pipeline.AnalysisRate,
             sp.GetService<TimeProvider>(), AnalysisLoadReporter.ReplicaName()));
@@ -41,7 +41,19 @@ public static class InferenceModule
         return services;
     }
 
-    /// <summary>The annotator on the media adapters (ffmpeg decode and encode, Skia drawing); the embedded host uses it too.</summary>
-    public static SegmentAnnotator CreateAnnotator(IObjectDetector detector, InferenceOptions options) =>
-        new(detector, options, new FrameDecoder(), new SegmentEncoder(), new FrameAnnotatorPool());
+    /// <summary>
+    /// The annotator on the media adapters (in-process libav decode and libx264 encode, Skia drawing); the embedded host
+    /// uses it too. One CPU budget: <paramref name="chunkConcurrency"/> chunks run at once, so each chunk's decoder and
+    /// encoder get an equal share of the cores. Left to themselves, libavcodec and x264 would each start about 1.5 threads
+    /// per core for every chunk, and the threads would only queue for the same cores (and hold frames in memory meanwhile).
+    /// </summary>
+    public static SegmentAnnotator CreateAnnotator(IObjectDetector detector, InferenceOptions options, int chunkConcurrency)
+    {
+        var threads = CodecThreads(chunkConcurrency, Environment.ProcessorCount);
+        return new(detector, options, new FrameDecoder(threads), new SegmentEncoder(new SegmentEncoderOptions { Threads = threads }),
+            new FrameAnnotatorPool());
+    }
+
+    /// <summary>Decoder and encoder threads per chunk: the cores shared among the chunks in flight, at least one.</summary>
+    public static int CodecThreads(int chunkConcurrency, int cores) => Math.Max(1, cores / Math.Max(1, chunkConcurrency));
 }

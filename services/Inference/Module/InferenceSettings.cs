@@ -12,7 +12,7 @@ namespace DaprVideo.Inference;
 /// </summary>
 public sealed record InferenceSettings(TfServingOptions TfServing, InferenceOptions Pipeline, int ChunkConcurrency)
 {
-    /// <summary>Chunks annotated at once by one replica: two keep both ffmpeg ends and the detector busy.</summary>
+    /// <summary>Chunks annotated at once by one replica (and by the embedded host): two keep the codecs and the detector busy.</summary>
     public const int DefaultChunkConcurrency = 2;
 
     /// <summary>
