@@ -46,7 +46,8 @@ RUN dotnet publish "$PROJECT" -c Release --no-restore -o /app -p:UseAppHost=fals
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS runtime
 WORKDIR /app
 
-# ffmpeg cuts, decodes and encodes the video; SkiaSharp draws the labels in DejaVu Sans (Skia ships no font of its own).
+# ffmpeg cuts the video; its libraries (libavcodec59, libavformat59, libswscale6, installed with it) decode and encode
+# chunks inside the service; SkiaSharp draws the labels in DejaVu Sans (Skia ships no font of its own).
 FROM runtime AS media-runtime
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ffmpeg fonts-dejavu-core \
