@@ -229,6 +229,8 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
     /// </summary>
     public async Task StopAllAsync(CancellationToken cancellationToken = default)
     {
+        // The host's stop and then its disposal both come here: the second call only waits.
+        var first = !_stopping;
         _stopping = true;
         var all = _streams.Values.ToList();
         var left = 0;
@@ -239,7 +241,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
             await s.Stop.CancelAsync();
         }
         await Task.WhenAll(all.Select(s => s.Task)).WaitAsync(cancellationToken);
-        if (left > 0) LogLeftActive(logger, left);
+        if (first && left > 0) LogLeftActive(logger, left);
     }
 
     private async Task RunAsync(RunningStream stream)
