@@ -12,7 +12,7 @@ public sealed class TransportStreamTimingTests(MediaClips clips)
     /// </summary>
     [Theory]
     [InlineData("libx264", "h264", new[] { "-preset", "ultrafast", "-bf", "2", "-g", "25" })]
-    [InlineData("libx265", "hevc", new[] { "-preset", "ultrafast", "-x265-params", "keyint=25:bframes=3:log-level=error" })]
+    [InlineData("libx265", "hevc", new[] { "-preset", "ultrafast", "-x265-params", "keyint=27:min-keyint=27:b-adapt=0:bframes=3:open-gop=1:scenecut=0:log-level=error" })]
     [InlineData("mpeg4", "mpeg4", new[] { "-bf", "2", "-g", "25", "-q:v", "5" })]
     [InlineData("mpeg2video", "mpeg2video", new[] { "-bf", "2", "-g", "25" })]
     public async Task Agrees_with_ffprobe_on_real_chunks(string encoder, string codec, string[] encoderArgs)
