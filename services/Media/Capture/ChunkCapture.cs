@@ -61,7 +61,9 @@ public sealed partial class ChunkCapture
         while (true)
         {
             var outcome = new AttemptOutcome();
-            using (var watchdog = new StallWatchdog(watched ? _options.StallTimeout + ProbeWindow() + ChunkLength() : null, _time, cancellationToken))
+            // Before the probe says whether this attempt copies, its first chunk may be as long as a copied one.
+            var firstChunk = LongestChunk(copy: _options.Transcode != TranscodeMode.Always);
+            using (var watchdog = new StallWatchdog(watched ? _options.StallTimeout + ProbeWindow() + firstChunk : null, _time, cancellationToken))
             {
                 var attempt = RunAttemptAsync(state, outcome, progress, watchdog.Token).GetAsyncEnumerator(watchdog.Token);
                 await using (attempt.ConfigureAwait(false))
@@ -81,7 +83,7 @@ public sealed partial class ChunkCapture
                         watchdog.Pause();
                         state.LastChunkAt = _time.GetUtcNow();
                         yield return attempt.Current;
-                        if (watched) watchdog.Restart(_options.StallTimeout!.Value + ChunkLength());
+                        if (watched) watchdog.Restart(_options.StallTimeout!.Value + LongestChunk(state.Copying));
                     }
                 }
             }
@@ -124,7 +126,9 @@ public sealed partial class ChunkCapture
 
     private TimeSpan ProbeWindow() => TimeSpan.FromSeconds(ProbeWindowSeconds);
 
-    private TimeSpan ChunkLength() => TimeSpan.FromSeconds(_options.SegmentSeconds);
+    /// <summary>An encoded chunk lasts a segment; a copied one ends at a source keyframe, up to the copy bound later.</summary>
+    private TimeSpan LongestChunk(bool copy) =>
+        TimeSpan.FromSeconds(copy ? StreamCopy.MaxKeyframeIntervalSeconds(_options.SegmentSeconds) : _options.SegmentSeconds);
 
     private TimeSpan Backoff(int failures)
     {
@@ -159,6 +163,7 @@ public sealed partial class ChunkCapture
             TranscodeMode.Always => false,
             _ => StreamCopy.Suits(info, _options.SegmentSeconds),
         };
+        state.Copying = copy;
 
         var firstOfAttempt = state.NextSequence;
         var anchor = _time.GetUtcNow();
@@ -303,6 +308,7 @@ public sealed partial class ChunkCapture
         public double? SourceDuration { get; set; }
         public bool? Live { get; set; }
         public bool AfterGap { get; set; }
+        public bool Copying { get; set; }
         public int ConsecutiveFailures { get; set; }
     }
 
