@@ -18,7 +18,7 @@ public static partial class SettingsCatalogue
     // Pipeline (embedded CLI, Ingest, Inference, Playlist)
 
     public static readonly NumberSetting SegmentSeconds = new("SEGMENT_SECONDS", 3, 0.5, 60,
-        "chunk / segment length in seconds");
+        "chunk / segment length in seconds (a stream-copied source is cut at its own keyframes: up to twice this)");
 
     public static readonly NumberSetting DetectFps = new("DETECT_FPS", 5, 0.1, 120,
         "frames analysed per second (boxes hold in between; fewer under overload, down to DETECT_FPS_MIN; video is never dropped)");

@@ -10,8 +10,10 @@ namespace DaprVideo.Media.Capture;
 /// <summary>
 /// The ingest loop: runs ffmpeg's segment muxer on a <see cref="VideoSource"/> and yields each
 /// MPEG-TS chunk once ffmpeg has closed it (it lists a chunk in the csv segment list on stdout
-/// only after closing the file). H.264 with keyframes at least every segment is copied;
-/// anything else is encoded once with keyframes forced on the segment grid.
+/// only after closing the file). A source in a codec chunks can carry (<see cref="StreamCopy"/>: H.264, HEVC,
+/// MPEG-4 Part 2, MPEG-1/2) with closed GOPs and keyframes at most 2 × the segment length apart (3 s at least) is
+/// copied, its chunks cut on its own keyframes; anything else is encoded once with keyframes forced on the segment grid.
+/// Each chunk's timing is read from its packets (<see cref="TransportStreamTiming"/>), without starting ffprobe.
 /// Live sources reconnect with exponential backoff; the first chunk after a gap is marked.
 /// </summary>
 /// <remarks>
@@ -59,7 +61,9 @@ public sealed partial class ChunkCapture
         while (true)
         {
             var outcome = new AttemptOutcome();
-            using (var watchdog = new StallWatchdog(watched ? _options.StallTimeout + ProbeWindow() + ChunkLength() : null, _time, cancellationToken))
+            // Before the probe says whether this attempt copies, its first chunk may be as long as a copied one.
+            var firstChunk = LongestChunk(copy: _options.Transcode != TranscodeMode.Always);
+            using (var watchdog = new StallWatchdog(watched ? _options.StallTimeout + ProbeWindow() + firstChunk : null, _time, cancellationToken))
             {
                 var attempt = RunAttemptAsync(state, outcome, progress, watchdog.Token).GetAsyncEnumerator(watchdog.Token);
                 await using (attempt.ConfigureAwait(false))
@@ -79,7 +83,7 @@ public sealed partial class ChunkCapture
                         watchdog.Pause();
                         state.LastChunkAt = _time.GetUtcNow();
                         yield return attempt.Current;
-                        if (watched) watchdog.Restart(_options.StallTimeout!.Value + ChunkLength());
+                        if (watched) watchdog.Restart(_options.StallTimeout!.Value + LongestChunk(state.Copying));
                     }
                 }
             }
@@ -117,11 +121,14 @@ public sealed partial class ChunkCapture
     }
 
     // Auto needs the keyframe spacing (a live source makes us wait that long); otherwise the header is enough.
+    // The window outlasts StreamCopy.MaxKeyframeIntervalSeconds, so a longer gap is seen as one.
     private double ProbeWindowSeconds => _options.Transcode == TranscodeMode.Auto ? Math.Max(4, 2 * _options.SegmentSeconds + 1) : 1;
 
     private TimeSpan ProbeWindow() => TimeSpan.FromSeconds(ProbeWindowSeconds);
 
-    private TimeSpan ChunkLength() => TimeSpan.FromSeconds(_options.SegmentSeconds);
+    /// <summary>An encoded chunk lasts a segment; a copied one ends at a source keyframe, up to the copy bound later.</summary>
+    private TimeSpan LongestChunk(bool copy) =>
+        TimeSpan.FromSeconds(copy ? StreamCopy.MaxKeyframeIntervalSeconds(_options.SegmentSeconds) : _options.SegmentSeconds);
 
     private TimeSpan Backoff(int failures)
     {
@@ -154,14 +161,15 @@ public sealed partial class ChunkCapture
         {
             TranscodeMode.Never => true,
             TranscodeMode.Always => false,
-            _ => info.Codec == "h264" && info.MaxKeyframeIntervalSeconds is { } gap
-                 && gap <= _options.SegmentSeconds + info.Format.FrameRate.FrameDuration / 2,
+            _ => StreamCopy.Suits(info, _options.SegmentSeconds),
         };
+        state.Copying = copy;
 
         var firstOfAttempt = state.NextSequence;
         var anchor = _time.GetUtcNow();
         double? attemptStartPts = null;
-        var arguments = Arguments(copy, state.Live.Value, firstOfAttempt, out var inputScript);
+        double? expectedStart = null;
+        var arguments = Arguments(copy ? info.Codec : null, state.Live.Value, firstOfAttempt, out var inputScript);
         FfmpegProcess process;
         try
         {
@@ -192,19 +200,21 @@ public sealed partial class ChunkCapture
                 var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
                 File.Delete(path);
 
-                // Exact timing comes from the chunk's own packets; the csv is the fallback.
+                // Exact timing comes from the chunk's own packets; the csv is the fallback. The previous chunk's end
+                // says which turn of the 33-bit PTS clock this one is on (a camera's ffmpeg may run past 26.5 h).
                 double startPts, duration;
                 int frames;
                 try
                 {
-                    var chunkInfo = await _probe.ProbeAsync(bytes, cancellationToken).ConfigureAwait(false);
-                    (startPts, duration, frames) = (chunkInfo.StartSeconds, chunkInfo.SpanSeconds, chunkInfo.PacketCount);
+                    var timing = TransportStreamTiming.Read(bytes, expectedStart, info.Format.FrameRate.FrameDuration);
+                    (startPts, duration, frames) = (timing.StartSeconds, timing.SpanSeconds, timing.FrameCount);
                 }
                 catch (MediaException)
                 {
                     (startPts, duration, frames) = (entry.Value.Start, entry.Value.End - entry.Value.Start, 0);
                 }
                 attemptStartPts ??= startPts;
+                expectedStart = startPts + duration;
 
                 var chunk = new ChunkFile(
                     state.NextSequence,
@@ -236,7 +246,8 @@ public sealed partial class ChunkCapture
         }
     }
 
-    private List<string> Arguments(bool copy, bool live, long firstSequence, out PrivateInputScript? inputScript)
+    /// <param name="copiedCodec">The source codec when it is stream-copied; null to encode.</param>
+    private List<string> Arguments(string? copiedCodec, bool live, long firstSequence, out PrivateInputScript? inputScript)
     {
         var realTime = _options.SimulateLive && _source.Kind is VideoSourceKind.File or VideoSourceKind.TestPattern;
         var segment = _options.SegmentSeconds.ToString("0.###", CultureInfo.InvariantCulture);
@@ -246,9 +257,10 @@ public sealed partial class ChunkCapture
             input.InsertRange(input.LastIndexOf("-i"), ["-ss", _options.StartSeconds.ToString("0.###", CultureInfo.InvariantCulture)]);
         args.AddRange(input);
         args.AddRange(["-map", "0:v:0", "-an", "-sn", "-dn"]);
-        if (copy)
+        if (copiedCodec is not null)
         {
             args.AddRange(["-c:v", "copy"]);
+            if (StreamCopy.BitstreamFilters(copiedCodec) is { } filters) args.AddRange(["-bsf:v", filters]);
         }
         else
         {
@@ -296,6 +308,7 @@ public sealed partial class ChunkCapture
         public double? SourceDuration { get; set; }
         public bool? Live { get; set; }
         public bool AfterGap { get; set; }
+        public bool Copying { get; set; }
         public int ConsecutiveFailures { get; set; }
     }
 

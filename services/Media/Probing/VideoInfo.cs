@@ -13,6 +13,11 @@ namespace DaprVideo.Media.Probing;
 /// <param name="SpanSeconds">From the earliest packet's start to the latest packet's end.</param>
 /// <param name="MaxKeyframeIntervalSeconds">Longest stretch without a keyframe in the window; null without packets.</param>
 /// <param name="PacketCount">Video packets seen (frames, for a chunk).</param>
+/// <param name="OpenGop">
+/// Some packet decoded after a keyframe is shown before it (open GOP, leading pictures), or packets carry no
+/// presentation time so that cannot be ruled out (AVI with B-frames): a chunk cut at such a keyframe would start
+/// with frames it cannot show, or not mux at all, so ingest does not stream-copy such a source.
+/// </param>
 public sealed record VideoInfo(
     string Codec,
     VideoFormat Format,
@@ -20,4 +25,5 @@ public sealed record VideoInfo(
     double StartSeconds,
     double SpanSeconds,
     double? MaxKeyframeIntervalSeconds,
-    int PacketCount);
+    int PacketCount,
+    bool OpenGop = false);

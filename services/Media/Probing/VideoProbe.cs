@@ -103,17 +103,24 @@ public sealed class VideoProbe
         var end = double.NegativeInfinity;
         var keyframes = new List<double>();
         var count = 0;
+        var openGop = false;
+        double? lastKeyframe = null;
         if (root.TryGetProperty("packets", out var packets))
         {
+            // Packets come in decode order: one after a keyframe with an earlier presentation time is a leading picture.
             foreach (var packet in packets.EnumerateArray())
             {
-                var pts = Number(packet, "pts_time") ?? Number(packet, "dts_time");
+                var presented = Number(packet, "pts_time");
+                var pts = presented ?? Number(packet, "dts_time");
                 if (pts is not { } p) continue;
                 count++;
                 var d = Number(packet, "duration_time") is { } pd && pd > 0 ? pd : rate.FrameDuration;
                 start = Math.Min(start, p);
                 end = Math.Max(end, p + d);
-                if (Text(packet, "flags")?.Contains('K', StringComparison.Ordinal) == true) keyframes.Add(p);
+                var key = Text(packet, "flags")?.Contains('K', StringComparison.Ordinal) == true;
+                if (key) keyframes.Add(p);
+                if (presented is null || (!key && p < lastKeyframe - 1e-6)) openGop = true;
+                if (key) lastKeyframe = p;
             }
         }
         if (count == 0) return new VideoInfo(codec, format, duration, 0, 0, null, 0);
@@ -130,7 +137,7 @@ public sealed class VideoProbe
         {
             maxGap = double.PositiveInfinity;
         }
-        return new VideoInfo(codec, format, duration, start, end - start, maxGap, count);
+        return new VideoInfo(codec, format, duration, start, end - start, maxGap, count, openGop);
     }
 
     private static string? Text(JsonElement element, string name) =>

@@ -13,7 +13,7 @@ public sealed class MediaClips : IDisposable
     /// <summary>7 s, 320x240, 25 fps H.264 with a keyframe every second (ingest copies it).</summary>
     public string H264SevenSeconds => Path.Combine(Directory, "testsrc-7s.mp4");
 
-    /// <summary>2 s of a still photo as MPEG-4 Part 2 (ingest must encode it).</summary>
+    /// <summary>2 s of a still photo as MPEG-4 Part 2 in Matroska, keyframes 0.48 s apart (ingest copies it).</summary>
     public string PhotoMpeg4 => Path.Combine(Directory, "astronaut-2s.mkv");
 
     /// <summary>3 s, 320x240, 25 fps MPEG-TS chunk as ingest produces.</summary>

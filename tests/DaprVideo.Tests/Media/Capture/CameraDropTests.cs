@@ -95,7 +95,8 @@ public sealed class CameraDropTests(MediaClips clips, ITestOutputHelper output)
         await Eventually.HoldsAsync(() => Task.FromResult(watching.Elapsed), t => t > TimeSpan.FromSeconds(5), "5 s of trickle", seconds: 30);
         Assert.False(run.Ended, "the capture ended on its own: " + run.Failure?.Message);
 
-        time.Advance(TimeSpan.FromSeconds(30 + 4 + 1)); // stall timeout + probe window + a chunk
+        // Stall timeout + probe window + the longest chunk a copy may cut at 1 s segments (StreamCopy: 3 s).
+        time.Advance(TimeSpan.FromSeconds(30 + 4 + 3));
         var e = await run.WaitForFailureAsync(time);
 
         Assert.Contains("stalled: no chunk for 30 s", e.Message, StringComparison.Ordinal);

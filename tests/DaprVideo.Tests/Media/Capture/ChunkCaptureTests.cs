@@ -1,6 +1,9 @@
 using System.Globalization;
 using DaprVideo.Core.Video;
+using DaprVideo.Core.Playlist;
+using DaprVideo.Core.Streams;
 using DaprVideo.Media.Capture;
+using DaprVideo.Media.Probing;
 
 namespace DaprVideo.Tests.Media.Capture;
 
@@ -43,10 +46,14 @@ public sealed class ChunkCaptureTests(MediaClips clips)
     }
 
     [Fact]
-    public async Task Encodes_a_non_h264_source_once_with_keyframes_on_the_segment_grid()
+    public async Task Encodes_a_source_it_cannot_copy_once_with_keyframes_on_the_segment_grid()
     {
+        // MJPEG has no MPEG-TS stream type ffmpeg reads back, so it cannot be copied into chunks.
         var scratch = clips.NewScratchDirectory();
-        var capture = new ChunkCapture(VideoSource.Parse(clips.PhotoMpeg4), scratch, new ChunkCaptureOptions { SegmentSeconds = 1 });
+        var source = Path.Combine(clips.NewScratchDirectory(), "astronaut.mkv");
+        MediaClips.Ffmpeg("-loop", "1", "-t", "2", "-framerate", "25", "-i", RepoPaths.Photo("astronaut.png"),
+            "-vf", "scale=256:256", "-c:v", "mjpeg", "-q:v", "5", source);
+        var capture = new ChunkCapture(VideoSource.Parse(source), scratch, new ChunkCaptureOptions { SegmentSeconds = 1 });
 
         var chunks = await Collect(capture.CaptureAsync());
 
@@ -56,6 +63,79 @@ public sealed class ChunkCaptureTests(MediaClips clips)
         await File.WriteAllBytesAsync(path, chunks[1].Bytes);
         Assert.Equal("h264,256,256", MediaClips.Ffprobe("-select_streams", "v:0", "-show_entries", "stream=codec_name,width,height", path));
         Assert.Empty(Directory.EnumerateFileSystemEntries(scratch));
+    }
+
+    public static TheoryData<string, string[], string, double[]> CopiedSources => new()
+    {
+        // MPEG-4 Part 2 in AVI with a 2 s GOP at 10 fps, like street576.avi: cuts at the first keyframe after each 3 s.
+        { "mpeg4.avi", ["-r", "10", "-c:v", "mpeg4", "-g", "20", "-bf", "0", "-q:v", "5", "-t", "8"], "mpeg4", [4, 2, 2] },
+        // An HEVC camera with a 4 s closed GOP at 30 fps: longer than the 3 s segment, so each chunk is one GOP.
+        { "hevc.mp4", ["-r", "30", "-c:v", "libx265", "-preset", "ultrafast", "-t", "12",
+            "-x265-params", "keyint=120:min-keyint=120:scenecut=0:bframes=0:log-level=error"], "hevc", [4, 4, 4] },
+        // MPEG-4 Part 2 in Matroska: its VOL header lives in the container, so each chunk gets one at its keyframe.
+        { "mpeg4.mkv", ["-r", "25", "-c:v", "mpeg4", "-g", "25", "-q:v", "5", "-t", "5"], "mpeg4", [3, 2] },
+        { "mpeg2.mp4", ["-r", "25", "-c:v", "mpeg2video", "-g", "25", "-t", "5"], "mpeg2video", [3, 2] },
+    };
+
+    [Theory]
+    [MemberData(nameof(CopiedSources))]
+    public async Task Copies_a_source_in_a_codec_chunks_carry_cut_on_its_own_keyframes(string name, string[] encode, string codec, double[] lengths)
+    {
+        var source = Path.Combine(clips.NewScratchDirectory(), name);
+        MediaClips.Ffmpeg(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=30", "-pix_fmt", "yuv420p", .. encode, source]);
+        var scratch = clips.NewScratchDirectory();
+        var capture = new ChunkCapture(VideoSource.Parse(source), scratch, new ChunkCaptureOptions { SegmentSeconds = 3 });
+
+        var chunks = await Collect(capture.CaptureAsync());
+
+        var frame = 1 / (double)(codec == "hevc" ? 30 : name.EndsWith(".avi", StringComparison.Ordinal) ? 10 : 25);
+        Assert.Equal(lengths, chunks.Select(c => Math.Round(c.DurationSeconds / frame) * frame).Select(d => Math.Round(d, 3)));
+        Assert.Equal(lengths.Sum(), chunks.Sum(c => c.DurationSeconds), 1e-6);
+        for (var i = 1; i < chunks.Count; i++)
+            Assert.Equal(chunks[i - 1].Start.AddSeconds(chunks[i - 1].DurationSeconds), chunks[i].Start, TimeSpan.FromMilliseconds(1));
+        Assert.Equal((int)Math.Round(lengths.Sum() / frame), chunks.Sum(c => c.FrameCount));
+        foreach (var chunk in chunks)
+        {
+            // Stream-copied (the source's codec, not x264) and decodable on its own: every packet gives a frame.
+            var path = Path.Combine(clips.Directory, $"check-{Guid.NewGuid():N}.ts");
+            await File.WriteAllBytesAsync(path, chunk.Bytes);
+            Assert.Equal(codec, (await new VideoProbe().ProbeAsync(chunk.Bytes)).Codec);
+            var decoded = MediaClips.Ffprobe("-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames", path);
+            Assert.Equal(chunk.FrameCount.ToString(CultureInfo.InvariantCulture), decoded.Split(',')[0]);
+        }
+
+        // Chunks longer than SEGMENT_SECONDS keep the playlist lawful: its target duration covers each of them.
+        var playlist = new StreamPlaylistState(StreamId.Parse("cam"), new PlaylistOptions { SegmentSeconds = 3 });
+        foreach (var chunk in chunks) playlist.Add(new PlaylistSegment(chunk.Sequence, chunk.Start, chunk.DurationSeconds, false));
+        playlist.End(chunks[^1].Sequence);
+        var parsed = M3u8Parser.Parse(playlist.Render(PlaylistView.Vod));
+        Assert.Equal((int)Math.Max(3, Math.Round(lengths.Max())), parsed.TargetDuration);
+        Assert.Equal(chunks.Count, parsed.Segments.Count);
+    }
+
+    public static TheoryData<string, string[]> EncodedSources => new()
+    {
+        // B-frames in AVI carry no presentation times: the MPEG-TS muxer would refuse to copy them.
+        { "bframes.avi", ["-r", "25", "-c:v", "mpeg4", "-g", "25", "-bf", "2", "-q:v", "5", "-t", "4"] },
+        // x265's default open GOP: the frames shown before each keyframe but sent after it would start the next chunk undecodable.
+        { "open-gop.mkv", ["-r", "25", "-c:v", "libx265", "-preset", "ultrafast", "-t", "4",
+            "-x265-params", "keyint=27:min-keyint=27:b-adapt=0:bframes=3:open-gop=1:scenecut=0:log-level=error"] },
+        // Keyframes 8 s apart: more than twice the segment length.
+        { "long-gop.mp4", ["-r", "25", "-c:v", "libx264", "-preset", "ultrafast", "-g", "200", "-t", "9"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(EncodedSources))]
+    public async Task Encodes_a_source_whose_chunks_would_not_stand_alone(string name, string[] encode)
+    {
+        var source = Path.Combine(clips.NewScratchDirectory(), name);
+        MediaClips.Ffmpeg(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-pix_fmt", "yuv420p", .. encode, source]);
+        var capture = new ChunkCapture(VideoSource.Parse(source), clips.NewScratchDirectory(), new ChunkCaptureOptions { SegmentSeconds = 3 });
+
+        var chunks = await Collect(capture.CaptureAsync());
+
+        Assert.All(chunks.SkipLast(1), c => Assert.Equal(3.0, c.DurationSeconds, 1e-6));
+        Assert.Equal("h264", (await new VideoProbe().ProbeAsync(chunks[0].Bytes)).Codec);
     }
 
     [Theory]
