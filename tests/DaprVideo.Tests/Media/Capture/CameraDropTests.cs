@@ -46,6 +46,7 @@ public sealed class CameraDropTests(MediaClips clips, ITestOutputHelper output)
         output.WriteLine($"first chunk {reconnect.TotalSeconds:0.0} s after the camera returned; {run.Waits.Count} reconnect waits, delays {string.Join(", ", run.Waits.Select(w => w.ReconnectDelay.TotalSeconds))} s");
 
         var chunks = run.Chunks.ToList();
+        output.WriteLine(string.Join("; ", chunks.Select(c => $"#{c.Sequence} {c.Bytes.Length} B {c.DurationSeconds:0.###} s {c.FrameCount} frames{(c.Discontinuity ? " gap" : "")}")));
         Assert.Equal(Enumerable.Range(0, chunks.Count).Select(i => (long)i), chunks.Select(c => c.Sequence));
         Assert.Equal(chunks.Count, chunks.Select(c => c.Bytes.Length + ":" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(c.Bytes))).Distinct().Count());
         var marked = chunks.Where(c => c.Discontinuity).Select(c => c.Sequence).ToList();
