@@ -28,7 +28,10 @@ ROLE = "camera-user"
 
 def launch_line(encoder, payloader, width, height, rate, key_frames):
     caps = f"video/x-raw,width={width},height={height},framerate={rate}/1"
-    return (f"( videotestsrc is-live=true pattern=ball ! {caps} ! timeoverlay ! videoconvert ! "
+    # The ball moves with the wall clock and the clock is burned in, so a restarted server never repeats the
+    # pictures it sent before (a test tells a re-delivered chunk from a new one by its bytes).
+    return (f"( videotestsrc is-live=true pattern=ball animation-mode=wall-time ! {caps} ! timeoverlay ! "
+            f"clockoverlay valignment=bottom time-format=%H:%M:%S ! videoconvert ! "
             f"{encoder} key-int-max={key_frames} ! {payloader} name=pay0 pt=96 config-interval=1 )")
 
 
