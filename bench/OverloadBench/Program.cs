@@ -117,7 +117,7 @@ if (child is { } childCount)
         Console.WriteLine(Invariant($"N = {n}, {(pinned ? "pinned at 5 fps" : "adaptive")}: load average {load0:F1} -> {load1:F1}; controller rate {controller.RateFps} fps, lag {controller.LagSeconds:F1} s, growth {controller.LagGrowth:F2} s/s, {controller.State}"));
         var (total, capture) = (cpu2.Total - cpu1.Total, cpu2.Capture - cpu1.Capture);
         var video = ids.Sum(id => last[id].Media - first[id].Media);
-        Console.WriteLine(Invariant($"  CPU of this process and its ffmpeg children: {total / (t2 - t1):F2} cores busy, of which capture {capture / (t2 - t1):F2}; {(total - capture) / Math.Max(video, 1e-9):F3} core-s per second of video annotated (capture excluded)"));
+        Console.WriteLine(Invariant($"  CPU of this process and its ffmpeg children: {total / (t2 - t1):F2} cores busy, of which capture {capture / (t2 - t1):F2}; {(video > 0 ? ((total - capture) / video).ToString("F3", CultureInfo.InvariantCulture) : "n/a (none listed)")} core-s per second of video annotated (capture excluded)"));
         Console.WriteLine("  stream  video s / wall s   lag (s)   analysed fps (latest, window mean)   state");
         var speeds = new List<double>();
         var rates = new List<double>();
