@@ -41,6 +41,7 @@ RUN dotnet restore "$PROJECT"
 COPY services/ services/
 # ModelServer's project copies models/ssdlite_mobilenet_v2_coco.onnx next to the server; no other project reads models/.
 COPY models/ models/
+# ReadyToRun (PublishReadyToRun in each host project): precompiled for this SDK stage's architecture, so a start JITs little.
 RUN dotnet publish "$PROJECT" -c Release --no-restore -o /app -p:UseAppHost=false
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS runtime

@@ -1,13 +1,20 @@
-// Overload benchmark (issue 12): N live 768x576 10 fps cameras through one embedded `serve` process with the shipped ONNX
-// detector, for a while. Cameras are ffmpeg testsrc captured in real time (their H.264 encoding runs on this machine
-// too, as in the issue's figure), or with --clip an H.264 clip of the bundled photos panning, played in real time and
-// copied as a real camera's stream would be (no encoding on the capture side; the photos give the detector things to find).
-// Prints per stream the seconds of video listed per wall second over the measured window (1.00 = real time), the lag
-// of its last listed segment behind the camera, the analysis rate of its latest segment and its state; then whether the
-// N+1th POST /api/streams was refused with 503. With --fixed the analysis rate never drops (DETECT_FPS_MIN = DETECT_FPS):
-// the behaviour before graceful overload, for comparison. On a shared machine wall-clock figures swing with the load,
-// so the load average is printed with each run.
-// Usage: dotnet run -c Release --project bench/OverloadBench [-- [--seconds 60] [--fixed] [--clip] [N ...]]   (default N: 4 8 16)
+// Overload and capacity benchmark (issues 12, 13): N live 768x576 10 fps cameras through one embedded `serve` with the
+// shipped ONNX detector at DETECT_FPS 5, for a while, for each N given: a capacity curve.
+// Cameras: ffmpeg testsrc captured in real time (its H.264 encoding runs on this machine too, as in issue 12's figure),
+// or with --clip a recording of the bundled photos panning, looped and played at its own rate as a live camera:
+//   --clip mpeg4 (the default of --clip) MPEG-4 Part 2, -q:v 5 -g 20 -bf 0 in AVI, like a street camera's recording
+//                (ingest encodes it to H.264 once, as it does a real MPEG-4 camera);
+//   --clip h264  H.264 with a keyframe every 3 s (ingest copies its chunks, no encoding on the capture side);
+//   --clip FILE  a file of your own (e.g. a real 768x576 10 fps recording).
+// Two modes, each run in a fresh child process so that every point has its own peak RSS and no leftovers:
+//   adaptive  the overload controller on (DETECT_FPS_MIN 1, the default): video stays real time, the analysis rate drops;
+//   pinned    DETECT_FPS_MIN = DETECT_FPS: the rate cannot drop, so a stream keeps up only if every stream gets 5 fps.
+// Per run: per stream the seconds of video listed per wall second over the measured window (1.00 = real time), the lag
+// of its last listed segment, its analysis rate, its state; whether the N+1th POST /api/streams got 503. Then the curve:
+// per mode and N, min / median media s/s across streams, mean analysed fps, cores busy, the process's peak RSS and its
+// ffmpeg children's RSS, the load average. On a shared machine wall-clock figures swing with the load.
+// Usage: dotnet run -c Release --project bench/OverloadBench [-- [--seconds 60] [--mode both|adaptive|pinned] [--clip [mpeg4|h264|FILE]] [N ...]]
+//   (default N: 4 8 16; --fixed is --mode pinned)   e.g. -- --seconds 40 --clip --mode pinned 4 6 8 10
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -23,15 +30,28 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 var seconds = 60;
-var fixedRate = false;
-var useClip = false;
+var modes = new List<string> { "adaptive", "pinned" };
+string? clipArg = null;
+int? child = null;
 var counts = new List<int>();
 for (var i = 0; i < args.Length; i++)
 {
-    if (args[i] == "--seconds") seconds = int.Parse(args[++i], CultureInfo.InvariantCulture);
-    else if (args[i] == "--fixed") fixedRate = true;
-    else if (args[i] == "--clip") useClip = true;
-    else counts.Add(int.Parse(args[i], CultureInfo.InvariantCulture));
+    switch (args[i])
+    {
+        case "--seconds": seconds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--fixed": modes = ["pinned"]; break;
+        case "--mode":
+            var mode = args[++i];
+            modes = mode == "both" ? ["adaptive", "pinned"] : mode is "adaptive" or "pinned" ? [mode]
+                : throw new ArgumentException($"Unknown mode '{mode}': use both, adaptive or pinned.");
+            break;
+        case "--clip":
+            clipArg = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) && !int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out _)
+                ? args[++i] : "mpeg4";
+            break;
+        case "--child": child = int.Parse(args[++i], CultureInfo.InvariantCulture); break; // internal: one measured run
+        default: counts.Add(int.Parse(args[i], CultureInfo.InvariantCulture)); break;
+    }
 }
 if (counts.Count == 0) counts = [4, 8, 16];
 
@@ -41,86 +61,148 @@ const double floorFps = 1;
 const string camera = "testsrc:size=768x576:rate=10";
 var root = FindRoot();
 var model = Path.Combine(root, "models", SsdModel.FileName);
-var work = Directory.CreateTempSubdirectory("daprvideo-overload-").FullName;
+
+if (child is { } childCount)
+{
+    // The child: one run of N cameras in this process; clipArg is then the clip's path (or absent for testsrc).
+    var work = Directory.CreateTempSubdirectory("daprvideo-overload-").FullName;
+    try { await RunAsync(childCount, modes[0] == "pinned", clipArg); }
+    finally
+    {
+        try { Directory.Delete(work, recursive: true); }
+        catch (IOException) { /* an ffmpeg child may still be closing a file; the temp cleaner gets it */ }
+    }
+    return 0;
+
+    async Task RunAsync(int n, bool pinned, string? clip)
+    {
+        var data = Path.Combine(work, $"n{n}");
+        var settings = new PipelineSettings(segmentSeconds, detectFps, BatchSize: 4, BatchTimeoutMs: 20, Debug: false,
+            new DetectorSettings(model, Threads: 0, ScoreThreshold: 0.5f), DetectFpsMin: pinned ? detectFps : floorFps);
+        var ingest = new IngestOptions { SegmentSeconds = segmentSeconds, MaxStreams = 1000, ScratchDirectory = Path.Combine(data, ".scratch") };
+        var load0 = LoadAverage();
+        await using var app = await ServeCommand.BuildAsync(settings, ingest, data, "127.0.0.1", 0, LogLevel.Warning);
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(60) };
+        var ids = Enumerable.Range(1, n).Select(i => $"cam{i:D2}").ToList();
+        foreach (var id in ids)
+        {
+            if (clip is not null)
+            {
+                // A file looped as a live camera (what --demo does): not a choice the HTTP API offers.
+                await app.Services.GetRequiredService<StreamCaptures>().StartAsync(StreamId.Parse(id), VideoSource.Parse(clip).Looped());
+                continue;
+            }
+            var created = await http.PostAsJsonAsync("/api/streams", new { id, source = camera });
+            if (!created.IsSuccessStatusCode) throw new InvalidOperationException($"POST {id}: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");
+        }
+        var clock = Stopwatch.StartNew();
+
+        await Until(Warmup(seconds));
+        var first = await SampleAsync(http, ids);
+        var cpu1 = Cpu.Sample();
+        var t1 = clock.Elapsed.TotalSeconds;
+        await Until(seconds);
+        var last = await SampleAsync(http, ids);
+        var cpu2 = Cpu.Sample();
+        var t2 = clock.Elapsed.TotalSeconds;
+        var extra = await http.PostAsJsonAsync("/api/streams", new { id = "extra", source = camera });
+        var extraText = (int)extra.StatusCode == 503
+            ? $"503, Retry-After {extra.Headers.RetryAfter?.Delta?.TotalSeconds} s: {(await extra.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()}"
+            : $"{(int)extra.StatusCode} (admitted)";
+        var controller = app.Services.GetRequiredService<EmbeddedPipeline>().Analysis!.Load();
+        var load1 = LoadAverage();
+
+        Console.WriteLine();
+        Console.WriteLine(Invariant($"N = {n}, {(pinned ? "pinned at 5 fps" : "adaptive")}: load average {load0:F1} -> {load1:F1}; controller rate {controller.RateFps} fps, lag {controller.LagSeconds:F1} s, growth {controller.LagGrowth:F2} s/s, {controller.State}"));
+        var (total, capture) = (cpu2.Total - cpu1.Total, cpu2.Capture - cpu1.Capture);
+        var video = ids.Sum(id => last[id].Media - first[id].Media);
+        Console.WriteLine(Invariant($"  CPU of this process and its ffmpeg children: {total / (t2 - t1):F2} cores busy, of which capture {capture / (t2 - t1):F2}; {(video > 0 ? ((total - capture) / video).ToString("F3", CultureInfo.InvariantCulture) : "n/a (none listed)")} core-s per second of video annotated (capture excluded)"));
+        Console.WriteLine("  stream  video s / wall s   lag (s)   analysed fps (latest, window mean)   state");
+        var speeds = new List<double>();
+        var rates = new List<double>();
+        foreach (var id in ids)
+        {
+            var speed = (last[id].Media - first[id].Media) / (t2 - t1);
+            speeds.Add(speed);
+            var window = last[id].Rates.Skip(first[id].Rates.Count).Where(r => r is not null).Select(r => r!.Value).ToList();
+            var mean = window.Count > 0 ? window.Average() : double.NaN;
+            if (window.Count > 0) rates.Add(mean);
+            Console.WriteLine(Invariant($"  {id}   {speed,10:F2}        {last[id].Lag,7:F1}   {last[id].Rates.LastOrDefault(),6}  {mean,6:F2}                       {last[id].State}"));
+        }
+        Console.WriteLine(Invariant($"  all     {speeds.Min():F2} .. {speeds.Max():F2} (mean {speeds.Average():F2})"));
+        Console.WriteLine($"  stream {n + 1}: {extraText}");
+        var peakRss = Rss.PeakOfSelf();
+        var ffmpegRss = Rss.OfChildren();
+
+        // The line the parent reads for the curve, before the teardown (which measures nothing).
+        Console.WriteLine(Invariant($"point {n} {(pinned ? "pinned" : "adaptive")} {speeds.Min():F3} {Median(speeds):F3} {(rates.Count > 0 ? rates.Average() : double.NaN):F2} {total / (t2 - t1):F2} {peakRss / 1048576.0:F0} {ffmpegRss / 1048576.0:F0} {load0:F1} {load1:F1}"));
+
+        // Stop the cameras and the host in order (the backlog is abandoned: this is a measurement, not a recording).
+        foreach (var id in ids.Append("extra")) await http.DeleteAsync($"/api/streams/{id}");
+        await app.StopAsync();
+
+
+        async Task Until(double at)
+        {
+            var wait = TimeSpan.FromSeconds(at) - clock.Elapsed;
+            if (wait > TimeSpan.Zero) await Task.Delay(wait); // the benchmark's measuring window
+        }
+    }
+}
+
+// The parent: makes the clip once, runs each (mode, N) in a child, prints the curve.
+var clipsDir = Directory.CreateTempSubdirectory("daprvideo-overload-clip-").FullName;
 try
 {
-    var clip = useClip ? await MakeClipAsync(root, work, seconds + 30) : null;
-    Console.WriteLine(Invariant($"{Environment.ProcessorCount} cores; cameras {(clip is null ? camera : "a 768x576 10 fps H.264 clip played live, copied")}; SEGMENT_SECONDS {segmentSeconds}, DETECT_FPS {detectFps}, DETECT_FPS_MIN {(fixedRate ? detectFps : floorFps)}; {seconds} s per run, video rate measured from {Warmup(seconds)} s on"));
-    foreach (var n in counts) await RunAsync(n, clip);
+    var clipPath = clipArg switch
+    {
+        null => null,
+        "mpeg4" => MakeClip(root, clipsDir, "mpeg4"),
+        "h264" => MakeClip(root, clipsDir, "h264"),
+        _ => File.Exists(clipArg) ? Path.GetFullPath(clipArg) : throw new FileNotFoundException($"No clip '{clipArg}' (use mpeg4, h264 or a file)."),
+    };
+    var cameras = clipPath is null ? camera : clipArg is "mpeg4" or "h264" ? $"a 768x576 10 fps {clipArg} clip looped live" : $"{clipPath} looped live";
+    Console.WriteLine(Invariant($"{Environment.ProcessorCount} cores; cameras {cameras}; SEGMENT_SECONDS {segmentSeconds}, DETECT_FPS {detectFps}; modes {string.Join(", ", modes)}; {seconds} s per run, video rate measured from {Warmup(seconds):F0} s on"));
+    var points = new List<string[]>();
+    foreach (var mode in modes)
+        foreach (var n in counts)
+            points.Add(RunChild(n, mode, clipPath));
+
+    Console.WriteLine();
+    Console.WriteLine($"capacity curve ({cameras}, DETECT_FPS {detectFps}, {seconds} s runs):");
+    Console.WriteLine("  mode       N   media s/s min  median   analysed fps   cores busy   peak RSS   ffmpeg RSS   load avg");
+    foreach (var p in points)
+        Console.WriteLine($"  {p[1],-8} {p[0],3}   {p[2],13}  {p[3],6}   {p[4],12}   {p[5],10}   {p[6],5} MB   {p[7],7} MB   {p[8]} -> {p[9]}");
+    Console.WriteLine("  (real time: media s/s >= 0.97 for every stream; RSS goal <= 600 MB for the process)");
 }
 finally
 {
-    try { Directory.Delete(work, recursive: true); }
-    catch (IOException) { /* an ffmpeg child may still be closing a file; the temp cleaner gets it */ }
+    Directory.Delete(clipsDir, recursive: true);
 }
 return 0;
 
-async Task RunAsync(int n, string? clip)
+string[] RunChild(int n, string mode, string? clipPath)
 {
-    var data = Path.Combine(work, $"n{n}");
-    var settings = new PipelineSettings(segmentSeconds, detectFps, BatchSize: 4, BatchTimeoutMs: 20, Debug: false,
-        new DetectorSettings(model, Threads: 0, ScoreThreshold: 0.5f), DetectFpsMin: fixedRate ? detectFps : floorFps);
-    var ingest = new IngestOptions { SegmentSeconds = segmentSeconds, MaxStreams = 1000, ScratchDirectory = Path.Combine(data, ".scratch") };
-    var load0 = LoadAverage();
-    await using var app = await ServeCommand.BuildAsync(settings, ingest, data, "127.0.0.1", 0, LogLevel.Warning);
-    await app.StartAsync();
-    using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(60) };
-    var ids = Enumerable.Range(1, n).Select(i => $"cam{i:D2}").ToList();
-    foreach (var id in ids)
+    // Re-run this benchmark as `--child N`: through the apphost, or through dotnet when started as `dotnet OverloadBench.dll`.
+    var self = Environment.ProcessPath!;
+    var psi = new ProcessStartInfo(self) { RedirectStandardOutput = true };
+    if (Path.GetFileNameWithoutExtension(self) == "dotnet") psi.ArgumentList.Add(typeof(Cpu).Assembly.Location);
+    foreach (var a in new[] { "--child", n.ToString(CultureInfo.InvariantCulture), "--mode", mode, "--seconds", seconds.ToString(CultureInfo.InvariantCulture) })
+        psi.ArgumentList.Add(a);
+    if (clipPath is not null) { psi.ArgumentList.Add("--clip"); psi.ArgumentList.Add(clipPath); }
+    using var p = Process.Start(psi)!;
+    string[]? point = null;
+    while (p.StandardOutput.ReadLine() is { } line)
     {
-        if (clip is not null)
-        {
-            // A file played as if live (what --demo does): not a choice the HTTP API offers.
-            await app.Services.GetRequiredService<StreamCaptures>().StartAsync(StreamId.Parse(id), VideoSource.Parse(clip), simulateLive: true);
-            continue;
-        }
-        var created = await http.PostAsJsonAsync("/api/streams", new { id, source = camera });
-        if (!created.IsSuccessStatusCode) throw new InvalidOperationException($"POST {id}: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");
+        if (line.StartsWith("point ", StringComparison.Ordinal)) point = line.Split(' ')[1..];
+        else Console.WriteLine(line);
     }
-    var clock = Stopwatch.StartNew();
-
-    await Until(Warmup(seconds));
-    var first = await SampleAsync(http, ids);
-    var cpu1 = Cpu.Sample();
-    var t1 = clock.Elapsed.TotalSeconds;
-    await Until(seconds);
-    var last = await SampleAsync(http, ids);
-    var cpu2 = Cpu.Sample();
-    var t2 = clock.Elapsed.TotalSeconds;
-    var extra = await http.PostAsJsonAsync("/api/streams", new { id = "extra", source = camera });
-    var extraText = (int)extra.StatusCode == 503
-        ? $"503, Retry-After {extra.Headers.RetryAfter?.Delta?.TotalSeconds} s: {(await extra.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()}"
-        : $"{(int)extra.StatusCode} (admitted)";
-    var controller = app.Services.GetRequiredService<EmbeddedPipeline>().Analysis!.Load();
-    var load1 = LoadAverage();
-
-    Console.WriteLine();
-    Console.WriteLine(Invariant($"N = {n}{(fixedRate ? " (fixed rate)" : "")}: load average {load0:F1} -> {load1:F1}; controller rate {controller.RateFps} fps, lag {controller.LagSeconds:F1} s, growth {controller.LagGrowth:F2} s/s, {controller.State}"));
-    var (total, capture) = (cpu2.Total - cpu1.Total, cpu2.Capture - cpu1.Capture);
-    var video = ids.Sum(id => last[id].Media - first[id].Media);
-    Console.WriteLine(Invariant($"  CPU of this process and its ffmpeg children: {total / (t2 - t1):F2} cores busy, of which capture (testsrc -> H.264, a camera's own work) {capture / (t2 - t1):F2}; {(total - capture) / Math.Max(video, 1e-9):F3} core-s per second of video annotated (capture excluded)"));
-    Console.WriteLine("  stream  video s / wall s   lag (s)   analysed fps (latest, window mean)   state");
-    var speeds = new List<double>();
-    foreach (var id in ids)
-    {
-        var speed = (last[id].Media - first[id].Media) / (t2 - t1);
-        speeds.Add(speed);
-        var window = last[id].Rates.Skip(first[id].Rates.Count).Where(r => r is not null).Select(r => r!.Value).ToList();
-        var mean = window.Count > 0 ? window.Average() : double.NaN;
-        Console.WriteLine(Invariant($"  {id}   {speed,10:F2}        {last[id].Lag,7:F1}   {last[id].Rates.LastOrDefault(),6}  {mean,6:F2}                       {last[id].State}"));
-    }
-    Console.WriteLine(Invariant($"  all     {speeds.Min():F2} .. {speeds.Max():F2} (mean {speeds.Average():F2})"));
-    Console.WriteLine($"  stream {n + 1}: {extraText}");
-
-    // Stop the cameras and the host in order (the backlog is abandoned: this is a measurement, not a recording).
-    foreach (var id in ids.Append("extra")) await http.DeleteAsync($"/api/streams/{id}");
-    await app.StopAsync();
-
-    async Task Until(double at)
-    {
-        var wait = TimeSpan.FromSeconds(at) - clock.Elapsed;
-        if (wait > TimeSpan.Zero) await Task.Delay(wait); // the benchmark's measuring window
-    }
+    p.WaitForExit();
+    if (point is null) throw new InvalidOperationException($"The run of N = {n} ({mode}) failed (exit code {p.ExitCode}).");
+    // Measured, then failed while stopping: the figures stand, the failure is the host's to fix.
+    if (p.ExitCode != 0) Console.WriteLine($"  (N = {n}, {mode}: measured, but the child failed while stopping, exit code {p.ExitCode})");
+    return point;
 }
 
 static async Task<Dictionary<string, (double Media, double Lag, List<double?> Rates, string State)>> SampleAsync(HttpClient http, List<string> ids)
@@ -141,25 +223,36 @@ static async Task<Dictionary<string, (double Media, double Lag, List<double?> Ra
     return sample;
 }
 
-// The bundled photos panning (as PipelineBench's clip), 768x576 10 fps H.264 with a keyframe every 3 s: chunks are copied.
-static async Task<string> MakeClipAsync(string root, string work, int seconds)
+// The bundled photos panning (as PipelineBench's clips) with temporal noise, 80 s of 768x576 10 fps:
+// mpeg4 as /work/clips/street576.avi was made; h264 with a keyframe every 3 s, so its chunks are copied.
+static string MakeClip(string root, string dir, string codec)
 {
-    var clip = Path.Combine(work, "camera.mp4");
+    const int seconds = 80;
+    var clip = Path.Combine(dir, codec == "mpeg4" ? "camera.avi" : "camera.mp4");
     var photos = new[] { "astronaut.png", "chelsea.png", "coffee.png", "motorcycle_left.png" }.Select(p => Path.Combine(root, "assets", "photos", p)).ToList();
     var each = (seconds / (double)photos.Count).ToString(CultureInfo.InvariantCulture);
     var args = new List<string> { "-v", "error", "-y" };
     foreach (var photo in photos) args.AddRange(["-loop", "1", "-framerate", "10", "-t", each, "-i", photo]);
     var filters = string.Concat(photos.Select((_, i) =>
-        $"[{i}]scale=864:648:force_original_aspect_ratio=increase,crop=768:576:'(iw-768)/2+(iw-768)/2*sin(t)':'(ih-576)/2',setsar=1,fps=10[v{i}];"));
-    args.AddRange(["-filter_complex", filters + string.Concat(photos.Select((_, i) => $"[v{i}]")) + $"concat=n={photos.Count}:v=1",
-        "-c:v", "libx264", "-preset", "veryfast", "-g", "30", "-pix_fmt", "yuv420p", clip]);
+        $"[{i}]scale=900:675:force_original_aspect_ratio=increase,crop=768:576:'(iw-768)/2+(iw-768)/2*sin(t)':'(ih-576)/2',setsar=1,fps=10,noise=alls=6:allf=t[v{i}];"));
+    args.AddRange(["-filter_complex", filters + string.Concat(photos.Select((_, i) => $"[v{i}]")) + $"concat=n={photos.Count}:v=1"]);
+    args.AddRange(codec == "mpeg4"
+        ? ["-c:v", "mpeg4", "-q:v", "5", "-g", "20", "-bf", "0"]
+        : ["-c:v", "libx264", "-preset", "veryfast", "-g", "30", "-pix_fmt", "yuv420p"]);
+    args.Add(clip);
     var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true };
     foreach (var a in args) psi.ArgumentList.Add(a);
     using var ffmpeg = Process.Start(psi)!;
-    var error = await ffmpeg.StandardError.ReadToEndAsync();
-    await ffmpeg.WaitForExitAsync();
+    var error = ffmpeg.StandardError.ReadToEnd();
+    ffmpeg.WaitForExit();
     if (ffmpeg.ExitCode != 0) throw new InvalidOperationException($"ffmpeg could not make the clip: {error}");
     return clip;
+}
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
 }
 
 // The start-up transient (first chunks, the controller finding its rate) is left out of the measured window.
@@ -183,36 +276,72 @@ internal static class Cpu
 
     public static (double Total, double Capture) Sample()
     {
-        var self = Fields("/proc/self/stat");
-        var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        var self = Proc.Fields("/proc/self/stat");
         // Own time plus exited (waited-for) children, plus the children alive now.
-        var total = (Long(self, 13) + Long(self, 14) + Long(self, 15) + Long(self, 16)) / Tick;
+        var total = (Proc.Long(self, 13) + Proc.Long(self, 14) + Proc.Long(self, 15) + Proc.Long(self, 16)) / Tick;
         var capture = 0.0;
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        foreach (var dir in Proc.Children())
         {
             try
             {
-                var stat = Fields(Path.Combine(dir, "stat"));
-                if (stat[3] != pid) continue;
-                var seconds = (Long(stat, 13) + Long(stat, 14)) / Tick;
+                var stat = Proc.Fields(Path.Combine(dir, "stat"));
+                var seconds = (Proc.Long(stat, 13) + Proc.Long(stat, 14)) / Tick;
                 total += seconds;
                 if (File.ReadAllText(Path.Combine(dir, "cmdline")).Contains("segment_list", StringComparison.Ordinal)) capture += seconds;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
             {
-                // not a process, or it exited while being read
+                // it exited while being read
             }
         }
         return (total, capture);
     }
+}
+
+/// <summary>Resident memory from /proc: this process's peak (VmHWM), its live children's current total (VmRSS).</summary>
+internal static class Rss
+{
+    public static long PeakOfSelf() => Kilobytes("/proc/self/status", "VmHWM:") * 1024;
+
+    public static long OfChildren()
+    {
+        var sum = 0L;
+        foreach (var dir in Proc.Children())
+        {
+            try { sum += Kilobytes(Path.Combine(dir, "status"), "VmRSS:") * 1024; }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* it exited while being read */ }
+        }
+        return sum;
+    }
+
+    private static long Kilobytes(string status, string field) =>
+        File.ReadLines(status).Where(l => l.StartsWith(field, StringComparison.Ordinal))
+            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture)).FirstOrDefault();
+}
+
+internal static class Proc
+{
+    /// <summary>The /proc folders of this process's live children.</summary>
+    public static IEnumerable<string> Children()
+    {
+        var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!char.IsAsciiDigit(Path.GetFileName(dir)[0])) continue;
+            string[] stat;
+            try { stat = Fields(Path.Combine(dir, "stat")); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException) { continue; }
+            if (stat[3] == pid) yield return dir;
+        }
+    }
 
     // stat's fields 0-based as proc(5) numbers them from 1: [0] pid, [1] comm (may hold spaces: cut out), [2] state, [3] ppid, [13] utime.
-    private static string[] Fields(string path)
+    public static string[] Fields(string path)
     {
         var text = File.ReadAllText(path);
         var close = text.LastIndexOf(')');
         return [text[..text.IndexOf(' ', StringComparison.Ordinal)], "comm", .. text[(close + 2)..].Split(' ')];
     }
 
-    private static long Long(string[] fields, int index) => long.Parse(fields[index], CultureInfo.InvariantCulture);
+    public static long Long(string[] fields, int index) => long.Parse(fields[index], CultureInfo.InvariantCulture);
 }

@@ -1,182 +1,183 @@
-// Pipeline benchmark (issue 4). In one run, on the same >= 60 s 720p clip:
-//   A. plain ffmpeg: libx264 (same preset as the pipeline) straight to HLS;
-//   B. the bare detector on exactly the frames the pipeline analyses (DETECT_FPS);
-//   C. `daprvideo process` as a child process (peak RSS read from /proc while it runs).
-// Prints process / (A + B), the real-time factor, peak RSS, then a live run (testsrc in real
-// time through the embedded pipeline) measuring when each segment shows in live.m3u8 after its
-// chunk's last frame, at each live size given. On a shared machine wall-clock figures swing with the
-// load, so CPU seconds (user + system, children included) are printed too: their ratio is steadier.
-// Usage: dotnet run -c Release --project bench/PipelineBench [-- seconds [WxH ...]]
-// (default live sizes 1280x720 640x360; seconds 0 skips the throughput part, a size of 0 the live part)
+// Pipeline benchmark (issues 4, 13). For each kind of footage, in one run, on the same clip:
+//   A. plain ffmpeg: libx264 (the pipeline's preset) straight to HLS, a keyframe per 3 s segment;
+//   B. the bare ONNX detector on exactly the frames the pipeline analyses (DETECT_FPS 5), held decoded in memory
+//      so that only detection is timed (decoding them is ffmpeg's work, counted in A's and C's decode);
+//   C. `daprvideo process` as a child process, as a user runs it (peak RSS read from /proc while it runs).
+// Prints a table per case: wall s, CPU s (user + system, children included), peak RSS, the 1-minute load average
+// when the row started, and process / (plain + detector) by wall and by CPU. On a shared machine wall-clock figures
+// swing with the load; the CPU ratio is the steadier one.
+// Cases (clips made from the bundled photos panning, with temporal noise so the encoders have work):
+//   mpeg4  768x576 10 fps MPEG-4 Part 2 (ffmpeg's mpeg4, -q:v 5 -g 20 -bf 0, AVI), like a street camera's recording;
+//   h264   1280x720 25 fps H.264 (libx264 veryfast, a keyframe every 2 s, MP4);
+//   hevc   1920x1080 30 fps HEVC (libx265 superfast, keyint=120: a 4 s GOP, MP4).
+// Usage: dotnet run -c Release --project bench/PipelineBench [-- --seconds 80 --cases mpeg4,h264,hevc
+//        --cli path/to/daprvideo.dll --clips dir]
+//   --cli   the CLI to time (default: the one built beside this benchmark), e.g. a ReadyToRun publish;
+//   --clips keep the made clips in dir and reuse them on the next run (default: a temp folder, deleted).
+// The live-latency part that used to be here is bench/LatencyBench.
 using System.Diagnostics;
 using System.Globalization;
-using DaprVideo.Core.Streams;
 using DaprVideo.Core.Video;
-using DaprVideo.Embedded;
-using DaprVideo.Media.Capture;
 using DaprVideo.Media.Codec;
 using DaprVideo.Media.Probing;
 using DaprVideo.Onnx;
 
-var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 60;
-var liveSizes = args.Length > 1 ? args[1..].Where(a => a != "0").ToArray() : ["1280x720", "640x360"];
-var root = FindRoot();
-var work = Directory.CreateTempSubdirectory("daprvideo-bench-").FullName;
-var cli = Path.Combine(AppContext.BaseDirectory, "daprvideo.dll");
-var model = Path.Combine(root, "models", SsdModel.FileName);
+var seconds = 80;
+var caseNames = new List<string> { "mpeg4", "h264", "hevc" };
+string? cliArg = null;
+string? clipsArg = null;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--seconds": seconds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--cases": caseNames = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
+        case "--cli": cliArg = Path.GetFullPath(args[++i]); break;
+        case "--clips": clipsArg = Path.GetFullPath(args[++i]); break;
+        default: throw new ArgumentException($"Unknown argument '{args[i]}' (usage: [--seconds 80] [--cases mpeg4,h264,hevc] [--cli daprvideo.dll] [--clips dir]).");
+    }
+}
+
 const double detectFps = 5;
-const string preset = "veryfast";
+const double segmentSeconds = 3;
+const string preset = "veryfast"; // X264Presets.Default, the pipeline's encoder and capture preset
+var footage = new Dictionary<string, Footage>
+{
+    ["mpeg4"] = new("MPEG-4 Part 2", 768, 576, 10, "avi", ["-c:v", "mpeg4", "-q:v", "5", "-g", "20", "-bf", "0"]),
+    ["h264"] = new("H.264", 1280, 720, 25, "mp4", ["-c:v", "libx264", "-preset", "veryfast", "-g", "50", "-pix_fmt", "yuv420p"]),
+    ["hevc"] = new("HEVC", 1920, 1080, 30, "mp4", ["-c:v", "libx265", "-preset", "superfast", "-x265-params", "keyint=120:min-keyint=120:log-level=error", "-tag:v", "hvc1", "-pix_fmt", "yuv420p"]),
+};
+foreach (var name in caseNames)
+    if (!footage.ContainsKey(name)) throw new ArgumentException($"Unknown case '{name}': use {string.Join(", ", footage.Keys)}.");
+
+var root = FindRoot();
+var cli = cliArg ?? Path.Combine(AppContext.BaseDirectory, "daprvideo.dll");
+if (!File.Exists(cli)) throw new FileNotFoundException($"No CLI at {cli}.");
+var model = Path.Combine(root, "models", SsdModel.FileName);
+var work = Directory.CreateTempSubdirectory("daprvideo-bench-").FullName;
+var clips = clipsArg is null ? work : Directory.CreateDirectory(clipsArg).FullName;
+var results = new List<(string Name, Row Plain, Row Bare, Row Process)>();
+Console.WriteLine(Invariant($"{Environment.ProcessorCount} cores; {seconds} s per clip; DETECT_FPS {detectFps}, SEGMENT_SECONDS {segmentSeconds}, x264 {preset}; DETECTOR_THREADS {DetectorThreads()}; CLI {cli}"));
 try
 {
-    if (seconds > 0) await ThroughputAsync();
-    foreach (var size in liveSizes) await LiveLatencyAsync(work, model, size);
+    foreach (var name in caseNames) results.Add(await RunCaseAsync(name, footage[name]));
 }
 finally
 {
     Directory.Delete(work, recursive: true);
 }
+
+if (results.Count > 1)
+{
+    Console.WriteLine();
+    Console.WriteLine("summary          plain s  detector s  process s   ratio wall   ratio CPU   process CPU s   peak RSS");
+    foreach (var (name, a, b, c) in results)
+        Console.WriteLine(Invariant($"  {name,-8}   {a.Wall,9:F1}   {b.Wall,9:F1}   {c.Wall,8:F1}   {c.Wall / (a.Wall + b.Wall),10:F2}   {c.Cpu / (a.Cpu + b.Cpu),9:F2}   {c.Cpu,13:F1}   {c.PeakRss / 1048576.0,5:F0} MB"));
+    Console.WriteLine("  (goal: process <= 1.3x plain + detector on each case)");
+}
 return 0;
 
-async Task ThroughputAsync()
+async Task<(string, Row, Row, Row)> RunCaseAsync(string name, Footage f)
 {
-    var clip = Path.Combine(work, "clip.mp4");
-    Console.WriteLine($"making a {seconds} s 1280x720 25 fps clip from the bundled photos (moving, so the encoder has work)...");
-    var photos = new[] { "astronaut.png", "chelsea.png", "coffee.png", "motorcycle_left.png" }.Select(p => Path.Combine(root, "assets", "photos", p)).ToList();
-    var each = seconds / (double)photos.Count;
-    var inputs = photos.SelectMany(p => new[] { "-loop", "1", "-framerate", "25", "-t", each.ToString(CultureInfo.InvariantCulture), "-i", p });
-    var filters = string.Concat(photos.Select((_, i) => string.Create(CultureInfo.InvariantCulture,
-        $"[{i}]scale=1440:810:force_original_aspect_ratio=increase,crop=1280:720:'(iw-1280)/2+(iw-1280)/2*sin(t)':'(ih-720)/2',setsar=1,fps=25,noise=alls=6:allf=t[v{i}];")));
-    Run("ffmpeg", ["-v", "error", "-y", .. inputs, "-filter_complex", filters + string.Concat(photos.Select((_, i) => $"[v{i}]")) + $"concat=n={photos.Count}:v=1",
-        "-c:v", "libx264", "-preset", "veryfast", "-g", "50", "-pix_fmt", "yuv420p", clip]);
+    var clip = Path.Combine(clips, Invariant($"{name}-{seconds}s.{f.Extension}"));
+    Console.WriteLine();
+    if (!File.Exists(clip))
+    {
+        Console.WriteLine(Invariant($"making a {seconds} s {f.Width}x{f.Height} {f.Fps} fps {f.Codec} clip from the bundled photos..."));
+        MakeClip(root, clip, f, seconds);
+    }
 
     // A. plain ffmpeg transcode to HLS.
-    var hls = Directory.CreateDirectory(Path.Combine(work, "plain")).FullName;
-    var childCpu = ChildrenCpu();
-    var ffmpeg = Time(() => Run("ffmpeg", ["-v", "error", "-y", "-i", clip, "-c:v", "libx264", "-preset", preset, "-g", "75",
-        "-f", "hls", "-hls_time", "3", "-hls_playlist_type", "vod", Path.Combine(hls, "index.m3u8")]));
-    var ffmpegCpu = ChildrenCpu() - childCpu;
+    var hls = Directory.CreateDirectory(Path.Combine(work, name + "-plain")).FullName;
+    var plain = TimeChild("ffmpeg", ["-v", "error", "-y", "-i", clip, "-c:v", "libx264", "-preset", preset, "-g", Invariant($"{segmentSeconds * f.Fps}"),
+        "-f", "hls", "-hls_time", Invariant($"{segmentSeconds}"), "-hls_playlist_type", "vod", Path.Combine(hls, "index.m3u8")]);
 
-    // B. the bare detector on the analysed frames (as the pipeline hands them over: I420), in batches of
-    // BATCH_SIZE; only the Detect calls are timed, after one warm-up call (first-run allocations, JIT).
-    var ts = Path.Combine(work, "clip.ts");
-    Run("ffmpeg", ["-v", "error", "-y", "-i", clip, "-c", "copy", ts]);
-    var decoder = new FrameDecoder();
-    var bytes = await File.ReadAllBytesAsync(ts);
-    var format = (await new VideoProbe().ProbeAsync(bytes)).Format;
-    var stride = (int)Math.Round(format.FrameRate.FramesPerSecond / detectFps);
-    using var detector = new OnnxObjectDetector(new OnnxDetectorOptions { ModelPath = model, IntraOpThreads = DetectorThreads() });
-    var bareTimer = new Stopwatch();
-    var bareCpu = TimeSpan.Zero;
-    var warm = false;
-    var pending = new List<DecodedFrame>();
-    await foreach (var frame in decoder.DecodeAsync(bytes, format, PixelFormat.I420))
-    {
-        if (frame.Index % stride != 0) { frame.Dispose(); continue; }
-        if (!warm)
-        {
-            detector.Detect([frame.AsImageFrame(), frame.AsImageFrame(), frame.AsImageFrame(), frame.AsImageFrame()]);
-            warm = true;
-        }
-        pending.Add(frame);
-        if (pending.Count < 4) continue;
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        bareTimer.Start();
-        detector.Detect([.. pending.Select(f => f.AsImageFrame())]);
-        bareTimer.Stop();
-        bareCpu += Process.GetCurrentProcess().TotalProcessorTime - cpu;
-        pending.ForEach(f => f.Dispose());
-        pending.Clear();
-    }
-    pending.ForEach(f => f.Dispose());
-    var bare = bareTimer.Elapsed;
+    // B. the bare detector.
+    var (bare, analysed) = await BareDetectorAsync(clip);
 
     // C. the whole pipeline, as a user runs it.
-    childCpu = ChildrenCpu();
-    var (process, peakRss) = TimeProcess("dotnet", [cli, "process", clip, "--out", Path.Combine(work, "out")]);
-    var processCpu = ChildrenCpu() - childCpu;
+    var process = TimeChild("dotnet", [cli, "process", clip, "--out", Path.Combine(work, name + "-out")]);
 
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
-        clip: {seconds} s 1280x720 @ {format.FrameRate.FramesPerSecond:F0} fps; detector on {(int)(seconds * detectFps)} analysed frames (DETECT_FPS {detectFps})
-                                                   wall      CPU (user+sys, children included)
-        A  plain ffmpeg libx264 {preset} -> HLS   {ffmpeg.TotalSeconds,7:F2} s  {ffmpegCpu.TotalSeconds,7:F2} s
-        B  bare detector, analysed frames         {bare.TotalSeconds,7:F2} s  {bareCpu.TotalSeconds,7:F2} s
-        C  daprvideo process                      {process.TotalSeconds,7:F2} s  {processCpu.TotalSeconds,7:F2} s
-        overhead ratio  C / (A + B) = {process / (ffmpeg + bare):F3}   (goal <= 1.0);  CPU ratio {processCpu / (ffmpegCpu + bareCpu):F3}
-        real-time factor (clip / C) = {seconds / process.TotalSeconds:F2}x
-        peak RSS of the process     = {peakRss / 1024.0 / 1024:F0} MB   (goal <= 500 MB; ffmpeg children not included)
+    var ratioWall = process.Wall / (plain.Wall + bare.Wall);
+    var ratioCpu = process.Cpu / (plain.Cpu + bare.Cpu);
+    Console.WriteLine(Invariant($"""
+        case {name}: {seconds} s {f.Width}x{f.Height} @ {f.Fps} fps {f.Codec} ({string.Join(' ', f.Encoder)}); detector on {analysed} analysed frames
+                                                    wall s     CPU s   peak RSS   load
+          A  plain ffmpeg libx264 {preset} -> HLS  {plain.Wall,8:F2}  {plain.Cpu,8:F2}   {plain.PeakRss / 1048576.0,5:F0} MB   {plain.Load,4:F2}
+          B  bare detector, analysed frames        {bare.Wall,8:F2}  {bare.Cpu,8:F2}          -   {bare.Load,4:F2}
+          C  daprvideo process                     {process.Wall,8:F2}  {process.Cpu,8:F2}   {process.PeakRss / 1048576.0,5:F0} MB   {process.Load,4:F2}
+          ratio C / (A + B)                        {ratioWall,8:F2}  {ratioCpu,8:F2}   (goal <= 1.3)
+          real-time factor (clip / C) {seconds / process.Wall:F2}x; load average after {LoadAverage():F2}; peak RSS is the process alone (its ffmpeg children not included)
         """));
+    return (name, plain, bare, process);
 }
 
-static async Task LiveLatencyAsync(string work, string model, string size)
+// Decodes the clip as the pipeline's decoder does (MPEG-TS bytes -> I420), keeps the frames the pipeline analyses
+// (the first frame of each 1/DETECT_FPS slot of the timeline), then times only the detector on them, in batches of
+// BATCH_SIZE 4, after one untimed warm-up batch (first-run allocations, JIT).
+async Task<(Row, int)> BareDetectorAsync(string clip)
 {
-    // A live test pattern captured in real time; a segment's latency is when live.m3u8 first lists it
-    // minus the wall-clock time of its chunk's last frame (chunk start + duration).
-    const int chunks = 12;
-    var settings = new PipelineSettings(3, 5, 4, 20, false, new DetectorSettings(model, DetectorThreads(), 0.5f));
-    var data = Path.Combine(work, "live-" + size);
-    await using var pipeline = new EmbeddedPipeline(settings, data, vodOnly: false);
-    var id = StreamId.Parse("live");
-    var lastFrame = new Dictionary<long, DateTimeOffset>();
-    var listed = new Dictionary<long, DateTimeOffset>();
-    var capture = new ChunkCapture(VideoSource.Parse($"testsrc:size={size}:rate=25"), Directory.CreateDirectory(Path.Combine(work, "scratch-" + size)).FullName,
-        new ChunkCaptureOptions { SegmentSeconds = 3, Transcode = TranscodeMode.Always });
-    using var stop = new CancellationTokenSource();
-    var published = new Dictionary<long, DateTimeOffset>();
-    var ingest = pipeline.Ingestor.IngestAsync(id, capture.CaptureAsync(cancellationToken: stop.Token), c =>
+    var ts = Path.Combine(work, Path.GetFileNameWithoutExtension(clip) + ".ts");
+    Run("ffmpeg", ["-v", "error", "-y", "-i", clip, "-c", "copy", ts]);
+    var bytes = await File.ReadAllBytesAsync(ts);
+    File.Delete(ts);
+    var format = (await new VideoProbe().ProbeAsync(bytes)).Format;
+    var frames = new List<DecodedFrame>();
+    var lastSlot = -1.0;
+    await foreach (var frame in new FrameDecoder().DecodeAsync(bytes, format, PixelFormat.I420))
     {
-        lock (lastFrame)
-        {
-            lastFrame[c.Sequence] = c.Start.AddSeconds(c.DurationSeconds);
-            published[c.Sequence] = DateTimeOffset.UtcNow;
-        }
-    }, cancellationToken: stop.Token);
-
-    var live = pipeline.Store.PathOf(ObjectKeys.Playlist(id, "live.m3u8"));
-    while (listed.Count < chunks)
-    {
-        if (File.Exists(live))
-        {
-            var now = DateTimeOffset.UtcNow;
-            foreach (var line in File.ReadAllLines(live).Where(l => l.StartsWith("segments/", StringComparison.Ordinal)))
-                listed.TryAdd(long.Parse(line.AsSpan(9, 6), CultureInfo.InvariantCulture), now);
-        }
-        await Task.Delay(20); // sampling interval of the observer
+        var slot = Math.Floor(frame.Index / format.FrameRate.FramesPerSecond * detectFps + 1e-6);
+        if (slot == lastSlot) { frame.Dispose(); continue; }
+        lastSlot = slot;
+        frames.Add(frame);
     }
-    await stop.CancelAsync();
-    try { await ingest; } catch (OperationCanceledException) { }
-
-    // The first chunk waits for the encoder's start-up; steady state is what a viewer lives with.
-    var latencies = listed.Where(kv => kv.Key > 0 && lastFrame.ContainsKey(kv.Key))
-        .Select(kv => (kv.Value - lastFrame[kv.Key]).TotalSeconds).Order().ToList();
-    // Split: capture (ffmpeg closes the chunk, ingest stores and publishes it) and the pipeline after that.
-    var capturing = listed.Where(kv => kv.Key > 0 && published.ContainsKey(kv.Key)).Select(kv => (published[kv.Key] - lastFrame[kv.Key]).TotalSeconds).Order().ToList();
-    var processing = listed.Where(kv => kv.Key > 0 && published.ContainsKey(kv.Key)).Select(kv => (kv.Value - published[kv.Key]).TotalSeconds).Order().ToList();
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"  of which capture until published p50 {Percentile(capturing, 0.5):F2} s; published -> listed p50 {Percentile(processing, 0.5):F2} s, p95 {Percentile(processing, 0.95):F2} s"));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"live latency, last frame of a chunk -> listed in live.m3u8 ({latencies.Count} segments, 3 s, {size}): p50 {Percentile(latencies, 0.5):F2} s, p95 {Percentile(latencies, 0.95):F2} s, max {latencies[^1]:F2} s (goal p95 <= 1 s)"));
+    try
+    {
+        using var detector = new OnnxObjectDetector(new OnnxDetectorOptions { ModelPath = model, IntraOpThreads = DetectorThreads() });
+        detector.Detect([.. frames.Take(4).Select(f => f.AsImageFrame())]);
+        var load = LoadAverage();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        foreach (var batch in frames.Chunk(4)) detector.Detect([.. batch.Select(f => f.AsImageFrame())]);
+        clock.Stop();
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        return (new Row(clock.Elapsed.TotalSeconds, cpuSeconds, 0, load), frames.Count);
+    }
+    finally
+    {
+        frames.ForEach(f => f.Dispose());
+    }
 }
 
-// DETECTOR_THREADS as the CLI reads it, so the bare run and the live run match C.
+static void MakeClip(string root, string clip, Footage f, int seconds)
+{
+    var photos = new[] { "astronaut.png", "chelsea.png", "coffee.png", "motorcycle_left.png" }.Select(p => Path.Combine(root, "assets", "photos", p)).ToList();
+    var each = (seconds / (double)photos.Count).ToString(CultureInfo.InvariantCulture);
+    var (w, h) = (f.Width, f.Height);
+    // Scaled 9/8 of the frame, then a crop panning sideways: the picture moves all the time, as in a street scene.
+    var filters = string.Concat(photos.Select((_, i) => Invariant(
+        $"[{i}]scale={w * 9 / 8}:{h * 9 / 8}:force_original_aspect_ratio=increase,crop={w}:{h}:'(iw-{w})/2+(iw-{w})/2*sin(t)':'(ih-{h})/2',setsar=1,fps={f.Fps},noise=alls=6:allf=t[v{i}];")));
+    var partial = clip + ".part." + f.Extension;
+    Run("ffmpeg", ["-v", "error", "-y", .. photos.SelectMany(p => new[] { "-loop", "1", "-framerate", Invariant($"{f.Fps}"), "-t", each, "-i", p }),
+        "-filter_complex", filters + string.Concat(photos.Select((_, i) => $"[v{i}]")) + $"concat=n={photos.Count}:v=1",
+        .. f.Encoder, partial]);
+    File.Move(partial, clip, overwrite: true);
+}
+
+// DETECTOR_THREADS as the CLI reads it, so the bare run matches C.
 static int DetectorThreads() => int.TryParse(Environment.GetEnvironmentVariable("DETECTOR_THREADS"), CultureInfo.InvariantCulture, out var t) ? t : 0;
 
 // CPU time of this process's waited-for children and their descendants (fields 16 and 17 of /proc/self/stat, in clock ticks).
-static TimeSpan ChildrenCpu()
+static double ChildrenCpu()
 {
     var stat = File.ReadAllText("/proc/self/stat");
     var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-    var ticks = long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
-    return TimeSpan.FromSeconds(ticks / 100.0);
+    return (long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture)) / 100.0;
 }
 
-static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+static double LoadAverage() => double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
 
-static TimeSpan Time(Action action)
-{
-    var sw = Stopwatch.StartNew();
-    action();
-    return sw.Elapsed;
-}
+static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
 static void Run(string exe, string[] arguments)
 {
@@ -188,12 +189,16 @@ static void Run(string exe, string[] arguments)
     if (p.ExitCode != 0) throw new InvalidOperationException($"{exe} failed: {err}");
 }
 
-static (TimeSpan Elapsed, long PeakRss) TimeProcess(string exe, string[] arguments)
+// Runs a child to its end: wall time, CPU of it and its descendants, its own peak RSS (VmHWM, polled), the load when it started.
+static Row TimeChild(string exe, string[] arguments)
 {
     var psi = new ProcessStartInfo(exe) { RedirectStandardError = true, RedirectStandardOutput = true };
     foreach (var a in arguments) psi.ArgumentList.Add(a);
+    var load = LoadAverage();
+    var cpu = ChildrenCpu();
     var sw = Stopwatch.StartNew();
     using var p = Process.Start(psi)!;
+    var output = p.StandardOutput.ReadToEndAsync();
     var err = p.StandardError.ReadToEndAsync();
     var peak = 0L;
     while (!p.WaitForExit(50))
@@ -206,8 +211,8 @@ static (TimeSpan Elapsed, long PeakRss) TimeProcess(string exe, string[] argumen
         catch (IOException) { /* exited between the check and the read */ }
     }
     sw.Stop();
-    if (p.ExitCode != 0) throw new InvalidOperationException($"process failed: {err.Result}");
-    return (sw.Elapsed, peak);
+    if (p.ExitCode != 0) throw new InvalidOperationException($"{exe} failed: {err.Result}{output.Result}");
+    return new Row(sw.Elapsed.TotalSeconds, ChildrenCpu() - cpu, peak, load);
 }
 
 static string FindRoot()
@@ -216,3 +221,9 @@ static string FindRoot()
         if (File.Exists(Path.Combine(dir.FullName, "DaprVideo.sln"))) return dir.FullName;
     throw new InvalidOperationException("Run from inside the repository.");
 }
+
+/// <summary>A kind of footage: codec, size, rate, container and the ffmpeg encoder arguments that make it.</summary>
+internal sealed record Footage(string Codec, int Width, int Height, int Fps, string Extension, string[] Encoder);
+
+/// <summary>One measured row: wall and CPU seconds, peak RSS in bytes (0: not measured), 1-minute load average at its start.</summary>
+internal sealed record Row(double Wall, double Cpu, long PeakRss, double Load);
