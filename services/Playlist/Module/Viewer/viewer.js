@@ -9,6 +9,23 @@
 
   const $ = (id) => document.getElementById(id);
 
+  // ---------- live latency ----------
+  // How far behind the live edge the live view plays (hls.js's target latency, measured from its estimate of the
+  // edge, which grows with the time since the playlist last advanced). hls.js's default is three target durations
+  // (RFC 8216 §6.3.3 and HOLD-BACK's default): 9 s at 3 s segments, on top of the chunk's capture and analysis.
+  // One target duration is the least that lets the next segment be listed before the buffer runs dry; the margin
+  // covers its download and a segment that comes late. Each stall adds a second (liveSyncOnStallIncrease, at most
+  // one target duration); playback runs up to 1.5x to catch up again, and a live view more than 8 target durations
+  // behind (paused, a long stall) jumps back to the edge. The server holds live.m3u8 reloads until the next segment
+  // is listed (EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD), so hls.js learns of it at once. README "Latency" has figures.
+  const liveHoldBack = (targetDuration) => targetDuration + Math.max(1, targetDuration / 3);
+  const LIVE_PLAYER = {
+    lowLatencyMode: true,          // blocking playlist reload (no parts are published) and the catch-up below
+    liveSyncDurationCount: 2,      // until the playlist is known; then liveHoldBack(target duration)
+    liveMaxLatencyDurationCount: 8,
+    maxLiveSyncPlaybackRate: 1.5,
+  };
+
   // ---------- small helpers ----------
 
   /** An API failure, already phrased for people (RFC 7807 title and detail when the server sent them). */
@@ -222,9 +239,17 @@
       }
       const Hls = window.Hls;
       if (Hls && Hls.isSupported()) {
-        const hls = new Hls({ enableWorker: true });
+        const live = view.mode === "live";
+        const hls = new Hls(live ? { enableWorker: true, ...LIVE_PLAYER } : { enableWorker: true });
         view.hls = hls;
         let mediaRecoveries = 0;
+        if (live) {
+          // The target duration is known once the playlist is, before hls.js picks where to start.
+          hls.on(Hls.Events.MANIFEST_LOADED, (_, data) => {
+            const details = data.levels && data.levels[0] && data.levels[0].details;
+            if (details && details.live && details.targetduration > 0) hls.targetLatency = liveHoldBack(details.targetduration);
+          });
+        }
         hls.on(Hls.Events.LEVEL_LOADED, applyPendingSeek);
         hls.on(Hls.Events.MANIFEST_PARSED, () => play());
         hls.on(Hls.Events.FRAG_CHANGED, (_, data) => setCurrent(segmentOf(data.frag)));
