@@ -209,9 +209,13 @@ public sealed class StreamPlaylistState
         new(_headMediaSequence ?? (_published.Count > 0 ? _published[0].Sequence : 0), _headDiscontinuitySequence, _trimmed, _retained);
 
     /// <summary>The current text of a view; cached until the next change. VOD always ends with ENDLIST,
-    /// so write it only once <see cref="IsComplete"/>. <paramref name="canBlockReload"/>: for a server that answers
-    /// blocking playlist reloads (<see cref="HlsPlaylist.Render"/>), never for a copy in the store.</summary>
-    public string Render(PlaylistView view, bool canBlockReload = false)
+    /// so write it only once <see cref="IsComplete"/>.</summary>
+    public string Render(PlaylistView view) => Render(view, canBlockReload: false);
+
+    /// <summary><see cref="Render(PlaylistView)"/>, with <c>EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES</c> while it can grow when
+    /// <paramref name="canBlockReload"/>: for a server that answers blocking playlist reloads (<see cref="HlsPlaylist.Render"/>),
+    /// never for the copy in the store, which anything may serve.</summary>
+    public string Render(PlaylistView view, bool canBlockReload)
     {
         lock (_gate)
         {

@@ -251,12 +251,23 @@
           });
         }
         hls.on(Hls.Events.LEVEL_LOADED, applyPendingSeek);
-        hls.on(Hls.Events.MANIFEST_PARSED, () => play());
+        hls.on(Hls.Events.MANIFEST_PARSED, () => {
+          if (live) $("player-status").textContent = "Following the live edge.";
+          play();
+        });
         hls.on(Hls.Events.FRAG_CHANGED, (_, data) => setCurrent(segmentOf(data.frag)));
         hls.on(Hls.Events.ERROR, (_, data) => {
           if (!data.fatal) return;
           if (data.type === Hls.ErrorTypes.MEDIA_ERROR && mediaRecoveries++ < 2) {
             hls.recoverMediaError();
+            return;
+          }
+          // A stream added a moment ago has no live.m3u8 until its first segment is analysed, and a camera that
+          // reconnects may keep the playlist waiting: a running stream's live view tries again instead of giving up.
+          if (live && data.type === Hls.ErrorTypes.NETWORK_ERROR && !ended()) {
+            const waiting = data.response && data.response.code === 404;
+            $("player-status").textContent = waiting ? "Waiting for the first segment…" : "Reconnecting to the live stream…";
+            setTimeout(() => { if (view.hls === hls) load(url); }, REFRESH_MS);
             return;
           }
           const status = data.response && data.response.code ? ` (HTTP ${data.response.code})` : "";
