@@ -6,6 +6,9 @@
 //   glass-to-glass   = when the frame is shown - when it was made (true latency, camera encode to screen);
 //   now - playingDate = what the page can tell from the playlist's EXT-X-PROGRAM-DATE-TIME alone;
 //   PDT error        = hls.js's date of the shown frame - when it was made (how truthful the playlist's dates are).
+// and where a segment's time goes before a player can have it (from the data folder's file times; DEBUG=true keeps
+// the raw chunks): capture = chunk stored - its last frame made (chunk closed by ffmpeg, probed, journalled, stored),
+// analysis = annotated segment stored - chunk stored, listing = first seen in live.m3u8 (polled every 50 ms) - stored.
 // Usage: dotnet run -c Release --project bench/LatencyBench [-- --seconds 60 --warmup 15 --size 640x360 --only default|low]
 // Needs ffmpeg and /usr/bin/chromium. On a shared machine the figures move with the load: the load average is printed.
 using System.Diagnostics;
@@ -45,7 +48,7 @@ async Task<string> MeasureAsync(string name, Dictionary<string, string> environm
     var data = Directory.CreateTempSubdirectory("daprvideo-latency-").FullName;
     var port = FreePort();
     using var serve = Start("dotnet", [cli, "serve", "--port", port.ToString(CultureInfo.InvariantCulture), "--data", data],
-        new(environment) { ["LOG_LEVEL"] = "Warning" });
+        new(environment) { ["LOG_LEVEL"] = "Warning", ["DEBUG"] = "true" });
     using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
     try
     {
@@ -55,6 +58,9 @@ async Task<string> MeasureAsync(string name, Dictionary<string, string> environm
             if (!created.IsSuccessStatusCode)
                 throw new InvalidOperationException($"POST /api/streams: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");
         var clock = Stopwatch.StartNew();
+        using var stopListing = new CancellationTokenSource();
+        var listed = new Dictionary<long, DateTimeOffset>();
+        var watching = WatchListingAsync(http, listed, stopListing.Token);
         await UntilAsync(async () => await TryGetAsync(http, "streams/clock/live.m3u8") is not null, TimeSpan.FromSeconds(60), "live.m3u8", serve);
         Console.WriteLine($"  live.m3u8 listed a segment {clock.Elapsed.TotalSeconds:F1} s after the stream was added");
 
@@ -85,6 +91,10 @@ async Task<string> MeasureAsync(string name, Dictionary<string, string> environm
             }
         }
         var measured = samples.Where(s => s.At >= first.At + (warmup * 1000.0) && s.At <= end).ToList();
+        await stopListing.CancelAsync();
+        await watching;
+        var stages = Stages(Path.Combine(data, "clock"), listed,
+            DateTimeOffset.FromUnixTimeMilliseconds((long)measured[0].At), DateTimeOffset.FromUnixTimeMilliseconds((long)end));
         var state = await ClockProbe.StateAsync(page);
         var playlist = await TryGetAsync(http, "streams/clock/live.m3u8") ?? "";
         var target = playlist.Split('\n').FirstOrDefault(l => l.StartsWith("#EXT-X-TARGETDURATION:", StringComparison.Ordinal))?[22..] ?? "?";
@@ -97,6 +107,10 @@ async Task<string> MeasureAsync(string name, Dictionary<string, string> environm
             $"  glass-to-glass      {Stats(g2g)}\n" +
             $"  now - playingDate   {Stats(pd)}\n" +
             $"  PDT error (date - made) {Stats(pdtError)}\n" +
+            $"  segments ({stages.Capture.Count}): capture {Stats(stages.Capture)}\n" +
+            $"               analysis {Stats(stages.Analysis)}\n" +
+            $"               listing  {Stats(stages.Listing)}\n" +
+            $"  listed after the last frame  {Stats(stages.Total)}\n" +
             $"  probe {state}");
         Console.WriteLine(summary);
 
@@ -108,6 +122,49 @@ async Task<string> MeasureAsync(string name, Dictionary<string, string> environm
         await StopAsync(serve);
         Directory.Delete(data, recursive: true);
     }
+}
+
+// The playlist as a player sees it, polled (not blocking: the poller must not change what it measures much).
+static async Task WatchListingAsync(HttpClient http, Dictionary<long, DateTimeOffset> listed, CancellationToken stop)
+{
+    while (!stop.IsCancellationRequested)
+    {
+        var text = await TryGetAsync(http, "streams/clock/live.m3u8");
+        var now = DateTimeOffset.UtcNow;
+        foreach (var line in (text ?? "").Split('\n').Where(l => l.StartsWith("segments/", StringComparison.Ordinal)))
+            listed.TryAdd(long.Parse(line.AsSpan(9, 6), CultureInfo.InvariantCulture), now);
+        try { await Task.Delay(50, stop); } // the poller's period
+        catch (OperationCanceledException) { return; }
+    }
+}
+
+// Each segment listed within [from, to]: its last frame (record start + duration), chunk and segment file times, listing time.
+static (List<double> Capture, List<double> Analysis, List<double> Listing, List<double> Total) Stages(
+    string stream, Dictionary<long, DateTimeOffset> listed, DateTimeOffset from, DateTimeOffset to)
+{
+    var (capture, analysis, listing, total) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
+    foreach (var (sequence, at) in listed.Where(kv => kv.Value >= from && kv.Value <= to))
+    {
+        var name = sequence.ToString("D6", CultureInfo.InvariantCulture);
+        var record = Path.Combine(stream, "segments", name + ".json");
+        var chunk = Path.Combine(stream, "chunks", name + ".ts");
+        var segment = Path.Combine(stream, "segments", name + ".ts");
+        if (!File.Exists(record) || !File.Exists(chunk) || !File.Exists(segment)) continue;
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(record));
+        var lastFrame = json.RootElement.GetProperty("start").GetDateTimeOffset()
+            .AddSeconds(json.RootElement.GetProperty("duration").GetDouble());
+        var chunkAt = new DateTimeOffset(File.GetLastWriteTimeUtc(chunk));
+        var segmentAt = new DateTimeOffset(File.GetLastWriteTimeUtc(segment));
+        capture.Add((chunkAt - lastFrame).TotalSeconds);
+        analysis.Add((segmentAt - chunkAt).TotalSeconds);
+        listing.Add((at - segmentAt).TotalSeconds);
+        total.Add((at - lastFrame).TotalSeconds);
+    }
+    capture.Sort();
+    analysis.Sort();
+    listing.Sort();
+    total.Sort();
+    return (capture, analysis, listing, total);
 }
 
 static string Stats(List<double> sorted) => sorted.Count == 0
