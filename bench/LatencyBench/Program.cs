@@ -111,7 +111,7 @@ async Task<string> MeasureAsync(string name, Dictionary<string, string> environm
             $"               analysis {Stats(stages.Analysis)}\n" +
             $"               listing  {Stats(stages.Listing)}\n" +
             $"  listed after the last frame  {Stats(stages.Total)}\n" +
-            $"  probe {state}");
+            $"  hls.js target latency at the end {measured[^1].TargetLatency:F2} s (hold-back, plus 1 s per stall); probe {state}");
         Console.WriteLine(summary);
 
         using (await http.DeleteAsync("api/streams/clock")) { }

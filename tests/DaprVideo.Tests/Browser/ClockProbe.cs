@@ -29,14 +29,21 @@ public static class ClockProbe
     public static string Script { get; } = """
         (() => {
           const M = 4294967296;
-          const clock = window.__clock = { samples: [], players: [], frames: 0, unreadable: 0, waiting: 0, noFrameCallback: false };
+          const clock = window.__clock = { samples: [], players: [], frames: 0, unreadable: 0, waiting: 0, stalls: 0, noFrameCallback: false };
           let Hls;
           Object.defineProperty(window, "Hls", {
             configurable: true,
             get() { return Hls; },
             set(value) {
               Hls = typeof value === "function"
-                ? class extends value { constructor(...args) { super(...args); clock.players.push(this); } }
+                ? class extends value {
+                    constructor(...args) {
+                      super(...args);
+                      clock.players.push(this);
+                      // Playback ran dry with the playhead at the live edge (hls.js raises its target latency for each).
+                      this.on(value.Events.ERROR, (_, data) => { if (data.details === "bufferStalledError") clock.stalls++; });
+                    }
+                  }
                 : value;
             },
           });
@@ -112,13 +119,13 @@ public static class ClockProbe
         return [.. value.EnumerateArray().Select(ClockSample.From)];
     }
 
-    /// <summary>Counters for failure messages: frames presented, unreadable codes, waiting events, players made.</summary>
+    /// <summary>Counters for failure messages and reports: frames presented, unreadable codes, waiting events, hls.js stalls, players made.</summary>
     public static async Task<string> StateAsync(BrowserPage page)
     {
         ArgumentNullException.ThrowIfNull(page);
         var state = await page.EvaluateAsync(
             "window.__clock ? JSON.stringify({ frames: __clock.frames, samples: __clock.samples.length, unreadable: __clock.unreadable, " +
-            "waiting: __clock.waiting, players: __clock.players.length, noFrameCallback: __clock.noFrameCallback, error: __clock.error || null }) : 'no probe'");
+            "waiting: __clock.waiting, stalls: __clock.stalls, players: __clock.players.length, noFrameCallback: __clock.noFrameCallback, error: __clock.error || null }) : 'no probe'");
         return state.GetString() ?? "";
     }
 }
