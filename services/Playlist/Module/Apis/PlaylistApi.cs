@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace DaprVideo.Playlist.Apis;
 
@@ -46,8 +47,19 @@ public static class PlaylistApi
         {
             var freshness = http.RequestServices.GetService<PlaylistFreshness>();
             var lookAgain = freshness is { Interval: var interval } && interval < BlockingPlaylistReload.LookAgain ? interval : BlockingPlaylistReload.LookAgain;
-            var problem = await BlockingPlaylistReload.WaitAsync(streamId, wanted, playlists, c => CatchUpAsync(http, streamId, c),
-                http.RequestServices.GetRequiredService<TimeProvider>(), lookAgain, ct);
+            // A held request must not hold up a graceful stop: it is let go at once with 503 and Retry-After.
+            var stopping = http.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+            using var held = CancellationTokenSource.CreateLinkedTokenSource(ct, stopping);
+            IResult? problem;
+            try
+            {
+                problem = await BlockingPlaylistReload.WaitAsync(streamId, wanted, playlists, c => CatchUpAsync(http, streamId, c),
+                    http.RequestServices.GetRequiredService<TimeProvider>(), lookAgain, held.Token);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                return Problems.Stopping();
+            }
             if (problem is not null) return problem;
             if (!playlists.TryGet(streamId, out state, out _)) return Problems.NotFound($"Stream '{streamId}' has no {playlist} yet.");
         }
