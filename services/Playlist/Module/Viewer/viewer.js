@@ -15,14 +15,15 @@
   // (RFC 8216 §6.3.3 and HOLD-BACK's default): 9 s at 3 s segments, on top of the chunk's capture and analysis.
   // One target duration is the least that lets the next segment be listed before the buffer runs dry; the margin
   // covers its download and a segment that comes late. Each stall adds a second (liveSyncOnStallIncrease, at most
-  // one target duration); playback runs up to 1.5x to catch up again, and a live view more than 8 target durations
-  // behind (paused, a long stall) jumps back to the edge. The server holds live.m3u8 reloads until the next segment
-  // is listed (EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD), so hls.js learns of it at once. README "Latency" has figures.
+  // one target duration). Up to one target duration beyond its target, hls.js plays at up to 1.5x to catch up;
+  // further behind it would not (it takes that for watching the past), so from two target durations beyond, the
+  // view jumps back to the edge (a paused view, a long stall, or a start on the slow first segments). The server
+  // holds live.m3u8 reloads until the next segment is listed (EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD), so hls.js
+  // learns of it at once. README "Latency" has the measured figures.
   const liveHoldBack = (targetDuration) => targetDuration + Math.max(1, targetDuration / 3);
   const LIVE_PLAYER = {
     lowLatencyMode: true,          // blocking playlist reload (no parts are published) and the catch-up below
     liveSyncDurationCount: 2,      // until the playlist is known; then liveHoldBack(target duration)
-    liveMaxLatencyDurationCount: 8,
     maxLiveSyncPlaybackRate: 1.5,
   };
 
@@ -247,7 +248,10 @@
           // The target duration is known once the playlist is, before hls.js picks where to start.
           hls.on(Hls.Events.MANIFEST_LOADED, (_, data) => {
             const details = data.levels && data.levels[0] && data.levels[0].details;
-            if (details && details.live && details.targetduration > 0) hls.targetLatency = liveHoldBack(details.targetduration);
+            if (!details || !details.live || !(details.targetduration > 0)) return;
+            const holdBack = liveHoldBack(details.targetduration);
+            hls.targetLatency = holdBack;
+            hls.config.liveMaxLatencyDuration = holdBack + 2 * details.targetduration;
           });
         }
         hls.on(Hls.Events.LEVEL_LOADED, applyPendingSeek);
