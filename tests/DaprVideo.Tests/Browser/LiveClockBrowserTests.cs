@@ -50,6 +50,14 @@ public sealed class LiveClockBrowserTests(ITestOutputHelper output)
         Assert.All(dated, s => Assert.True(Math.Abs(s.FrameDate!.Value - s.Made) / 1000 < DateTolerance,
             $"hls.js dates the frame made at {s.Made} as {s.FrameDate}: {(s.FrameDate - s.Made) / 1000:F2} s off"));
 
+        // The live view sits one target duration (1 s) plus 1 s behind the edge, not hls.js's three target durations,
+        // and jumps back to the edge when more than two target durations beyond that.
+        var config = await page.EvaluateAsync("(() => { const c = __clock.players[__clock.players.length - 1].config; " +
+            "return { sync: c.liveSyncDuration, max: c.liveMaxLatencyDuration, lowLatency: c.lowLatencyMode }; })()");
+        Assert.Equal(2.0, config.GetProperty("sync").GetDouble());
+        Assert.Equal(4.0, config.GetProperty("max").GetDouble());
+        Assert.True(config.GetProperty("lowLatency").GetBoolean());
+
         // The live view asked for the next segment with a blocking reload (the server advertises it).
         var blocking = await page.EvaluateAsync("performance.getEntriesByType('resource').some(e => /live\\.m3u8\\?_HLS_msn=\\d+/.test(e.name))");
         Assert.True(blocking.GetBoolean(), "hls.js never sent _HLS_msn");
