@@ -5,6 +5,7 @@ using DaprVideo.Core.Events;
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Ports;
 using DaprVideo.Core.Streams;
+using DaprVideo.Playlist.Apis;
 using DaprVideo.Tests.Embedded;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -120,5 +121,32 @@ public sealed class BlockingPlaylistReloadTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(2, M3u8Parser.Parse(await response.Content.ReadAsStringAsync()).Segments.Count);
+    }
+
+    [Fact]
+    public async Task A_replica_that_is_not_told_of_the_segment_answers_once_its_store_sync_finds_it()
+    {
+        // Two Playlist replicas on one store: A applies the segment events, B hears none and syncs from the store.
+        using var tmp = new TempDirectory();
+        var store = new DaprVideo.Embedded.Adapters.FileObjectStore(tmp.Path);
+        var options = new PlaylistBuilderOptions { Playlist = new DaprVideo.Core.Playlist.PlaylistOptions { SegmentSeconds = 1 } };
+        var a = new PlaylistBuilder(store, options);
+        var b = new PlaylistBuilder(store, options);
+        var freshness = new DaprVideo.Playlist.PlaylistFreshness(b, TimeSpan.FromMilliseconds(100));
+        var id = StreamId.Parse(Stream);
+        async Task SegmentAsync(long sequence)
+        {
+            var start = HlsSeed.T0.AddSeconds(sequence);
+            await store.PutAsync(ObjectKeys.SegmentRecord(id, sequence), new DaprVideo.Core.Playlist.SegmentRecord(Stream, sequence, start, 1, false, true, []).ToJsonBytes());
+            await a.OnSegmentAsync(new SegmentAnnotated(Stream, sequence, ObjectKeys.Segment(id, sequence), ObjectKeys.SegmentRecord(id, sequence), start, 1, false, true));
+        }
+        await SegmentAsync(0);
+
+        var held = BlockingPlaylistReload.WaitAsync(id, 1, b, c => freshness.EnsureFreshAsync(id, c), TimeProvider.System, freshness.Interval, CancellationToken.None);
+        await SegmentAsync(1);
+
+        Assert.Null(await held);
+        Assert.True(b.TryGet(id, out var state, out _));
+        Assert.Equal(1, state.LastMediaSequence);
     }
 }
