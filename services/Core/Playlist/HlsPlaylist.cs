@@ -51,6 +51,11 @@ public static class HlsPlaylist
     /// Renders one view. <paramref name="ended"/> adds ENDLIST to the EVENT and LIVE views (VOD always has it);
     /// <paramref name="liveWindowStart"/> is the index of the first segment shown in the LIVE view;
     /// <paramref name="head"/> numbers the first segment once retention removed older ones (default: the list is whole).
+    /// <paramref name="canBlockReload"/> adds <c>EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES</c> to a playlist that can
+    /// still grow (EVENT or LIVE without ENDLIST): only for a server that holds <c>_HLS_msn</c> requests until the
+    /// segment exists (draft-pantos-hls-rfc8216bis §4.4.3.8, §6.2.5.2), so players learn of a segment when it is listed
+    /// instead of up to a target duration later. No other LL-HLS tag is written: no parts, no HOLD-BACK (its absence
+    /// means three target durations; players may be told to sit closer, as the viewer does).
     /// </summary>
     public static string Render(
         PlaylistView view,
@@ -58,7 +63,8 @@ public static class HlsPlaylist
         int targetDuration,
         bool ended,
         int liveWindowStart = 0,
-        PlaylistHead? head = null)
+        PlaylistHead? head = null,
+        bool canBlockReload = false)
     {
         ArgumentNullException.ThrowIfNull(segments);
         head ??= PlaylistHead.Start(segments);
@@ -83,6 +89,8 @@ public static class HlsPlaylist
         if (view == PlaylistView.Vod || (view == PlaylistView.Event && !head.Retained))
             Line(text, view == PlaylistView.Vod ? "#EXT-X-PLAYLIST-TYPE:VOD" : "#EXT-X-PLAYLIST-TYPE:EVENT");
         Line(text, "#EXT-X-INDEPENDENT-SEGMENTS");
+        if (canBlockReload && view != PlaylistView.Vod && !ended)
+            Line(text, "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES");
 
         for (var i = first; i < segments.Count; i++)
         {

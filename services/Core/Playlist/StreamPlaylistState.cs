@@ -19,7 +19,9 @@ public sealed class StreamPlaylistState
     private readonly int _liveWindowTargetDurations;
     private readonly List<PlaylistSegment> _published = [];
     private readonly SortedList<long, PlaylistSegment> _waiting = [];
-    private readonly string?[] _rendered = new string?[3];
+    // One slot per view, twice: without and with EXT-X-SERVER-CONTROL (see Render).
+    private readonly string?[] _rendered = new string?[6];
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _renderedVersion = -1;
     private long _version;
     private bool _complete;
@@ -63,6 +65,26 @@ public sealed class StreamPlaylistState
 
     /// <summary>Grows by one whenever the rendered text of any view changes; rewrite files only when it moved.</summary>
     public long Version { get { lock (_gate) return _version; } }
+
+    /// <summary>
+    /// Completes once <see cref="Version"/> is no longer <paramref name="version"/> (at once if it already moved on):
+    /// what a blocking playlist reload waits on instead of polling.
+    /// </summary>
+    public Task ChangedSince(long version)
+    {
+        lock (_gate)
+            return _version != version ? Task.CompletedTask : _changed.Task;
+    }
+
+    /// <summary>The Media Sequence Number of the last published segment (what a player asks for next, plus one); null while none is.</summary>
+    public long? LastMediaSequence
+    {
+        get
+        {
+            lock (_gate)
+                return _published.Count == 0 ? null : Head().MediaSequence + _published.Count - 1;
+        }
+    }
 
     /// <summary>True once ENDLIST is published: the stream ended and nothing before its last sequence is outstanding.</summary>
     public bool IsComplete { get { lock (_gate) return _complete; } }
@@ -178,7 +200,7 @@ public sealed class StreamPlaylistState
             _liveWindowStart = Math.Max(0, _liveWindowStart - removed);
             _liveWindowStart = HlsPlaylist.LiveWindowStart(_published, _targetDuration, _liveWindowTargetDurations, _liveWindowStart);
             Advance(skipAllHoles: false);
-            _version++;
+            Changed();
             return true;
         }
     }
@@ -188,7 +210,12 @@ public sealed class StreamPlaylistState
 
     /// <summary>The current text of a view; cached until the next change. VOD always ends with ENDLIST,
     /// so write it only once <see cref="IsComplete"/>.</summary>
-    public string Render(PlaylistView view)
+    public string Render(PlaylistView view) => Render(view, canBlockReload: false);
+
+    /// <summary><see cref="Render(PlaylistView)"/>, with <c>EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES</c> while it can grow when
+    /// <paramref name="canBlockReload"/>: for a server that answers blocking playlist reloads (<see cref="HlsPlaylist.Render"/>),
+    /// never for the copy in the store, which anything may serve.</summary>
+    public string Render(PlaylistView view, bool canBlockReload)
     {
         lock (_gate)
         {
@@ -197,8 +224,8 @@ public sealed class StreamPlaylistState
                 Array.Clear(_rendered);
                 _renderedVersion = _version;
             }
-            return _rendered[(int)view] ??=
-                HlsPlaylist.Render(view, _published, _targetDuration, _complete, _liveWindowStart, Head());
+            return _rendered[(int)view + (canBlockReload ? 3 : 0)] ??=
+                HlsPlaylist.Render(view, _published, _targetDuration, _complete, _liveWindowStart, Head(), canBlockReload);
         }
     }
 
@@ -226,8 +253,17 @@ public sealed class StreamPlaylistState
             changed = true;
         }
         if (changed)
-            _version++;
+            Changed();
         return changed;
+    }
+
+    /// <summary>A new version: renderings are stale and whoever waits for a change is released. Under the lock.</summary>
+    private void Changed()
+    {
+        _version++;
+        var waiting = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        waiting.SetResult();
     }
 
     private void Publish(PlaylistSegment segment)

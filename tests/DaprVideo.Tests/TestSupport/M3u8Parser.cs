@@ -13,7 +13,7 @@ public static partial class M3u8Parser
     private static readonly HashSet<string> PlaylistTags =
     [
         "EXT-X-VERSION", "EXT-X-TARGETDURATION", "EXT-X-MEDIA-SEQUENCE", "EXT-X-DISCONTINUITY-SEQUENCE",
-        "EXT-X-PLAYLIST-TYPE", "EXT-X-INDEPENDENT-SEGMENTS", "EXT-X-ENDLIST",
+        "EXT-X-PLAYLIST-TYPE", "EXT-X-INDEPENDENT-SEGMENTS", "EXT-X-ENDLIST", "EXT-X-SERVER-CONTROL",
     ];
 
     private static readonly HashSet<string> SegmentTags = ["EXTINF", "EXT-X-DISCONTINUITY", "EXT-X-PROGRAM-DATE-TIME"];
@@ -158,6 +158,12 @@ public static partial class M3u8Parser
                     break;
                 case "EXT-X-ENDLIST":
                     playlist.EndList = NoValue(value, where);
+                    break;
+                case "EXT-X-SERVER-CONTROL":
+                    // draft-pantos-hls-rfc8216bis §4.4.3.8; we write CAN-BLOCK-RELOAD=YES and nothing else.
+                    if (value != "CAN-BLOCK-RELOAD=YES")
+                        throw new FormatException($"{where}: EXT-X-SERVER-CONTROL other than CAN-BLOCK-RELOAD=YES: '{value}'.");
+                    playlist.CanBlockReload = true;
                     break;
             }
         }

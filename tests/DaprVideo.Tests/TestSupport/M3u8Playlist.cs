@@ -11,6 +11,9 @@ public sealed class M3u8Playlist
     public string? PlaylistType { get; set; }
     public bool IndependentSegments { get; set; }
     public bool EndList { get; set; }
+
+    /// <summary>EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES: the server holds <c>_HLS_msn</c> reloads.</summary>
+    public bool CanBlockReload { get; set; }
     public List<M3u8Segment> Segments { get; } = [];
 
     public double TotalDuration => Segments.Sum(s => s.Duration);

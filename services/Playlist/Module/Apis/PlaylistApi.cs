@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace DaprVideo.Playlist.Apis;
 
@@ -37,15 +38,36 @@ public static class PlaylistApi
     private static async Task<IResult> GetPlaylistAsync(string id, string playlist, PlaylistBuilder playlists, HttpContext http, CancellationToken ct)
     {
         if (!StreamId.TryParse(id, out var streamId)) return Problems.InvalidStreamId(id);
+        if (!BlockingPlaylistReload.TryRead(http.Request.Query, out var msn, out var badDirective)) return badDirective!;
         await CatchUpAsync(http, streamId, ct);
         // Rendered from this process's state (cached per version): a pure function of the records applied,
         // so replicas that applied the same records answer with the same bytes.
         if (!playlists.TryGet(streamId, out var state, out _)) return Problems.NotFound($"Stream '{streamId}' has no {playlist} yet.");
+        if (msn is { } wanted)
+        {
+            var freshness = http.RequestServices.GetService<PlaylistFreshness>();
+            var lookAgain = freshness is { Interval: var interval } && interval < BlockingPlaylistReload.LookAgain ? interval : BlockingPlaylistReload.LookAgain;
+            // A held request must not hold up a graceful stop: it is let go at once with 503 and Retry-After.
+            var stopping = http.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+            using var held = CancellationTokenSource.CreateLinkedTokenSource(ct, stopping);
+            IResult? problem;
+            try
+            {
+                problem = await BlockingPlaylistReload.WaitAsync(streamId, wanted, playlists, c => CatchUpAsync(http, streamId, c),
+                    http.RequestServices.GetRequiredService<TimeProvider>(), lookAgain, held.Token);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                return Problems.Stopping();
+            }
+            if (problem is not null) return problem;
+            if (!playlists.TryGet(streamId, out state, out _)) return Problems.NotFound($"Stream '{streamId}' has no {playlist} yet.");
+        }
         // The route matched LIVE.m3u8 too (case-insensitive), so the comparison must be as well.
         var view = string.Equals(playlist, PlaylistBuilder.LivePlaylist, StringComparison.OrdinalIgnoreCase) ? PlaylistView.Live : PlaylistView.Event;
         // Playlists change as segments arrive: clients must revalidate every time, cheaply (304 on the same bytes).
         http.Response.Headers.CacheControl = "no-cache";
-        var bytes = Encoding.UTF8.GetBytes(state.Render(view));
+        var bytes = Encoding.UTF8.GetBytes(state.Render(view, canBlockReload: true));
         return Results.Bytes(bytes, "application/vnd.apple.mpegurl", entityTag: ContentTag.Of(bytes));
     }
 

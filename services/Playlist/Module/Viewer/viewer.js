@@ -9,6 +9,24 @@
 
   const $ = (id) => document.getElementById(id);
 
+  // ---------- live latency ----------
+  // How far behind the live edge the live view plays (hls.js's target latency, measured from its estimate of the
+  // edge, which grows with the time since the playlist last advanced). hls.js's default is three target durations
+  // (RFC 8216 §6.3.3 and HOLD-BACK's default): 9 s at 3 s segments, on top of the chunk's capture and analysis.
+  // One target duration is the least that lets the next segment be listed before the buffer runs dry; the margin
+  // covers its download and a segment that comes late. Each stall adds a second (liveSyncOnStallIncrease, at most
+  // one target duration). Up to one target duration beyond its target, hls.js plays at up to 1.5x to catch up;
+  // further behind it would not (it takes that for watching the past), so from two target durations beyond, the
+  // view jumps back to the edge (a paused view, a long stall, or a start on the slow first segments). The server
+  // holds live.m3u8 reloads until the next segment is listed (EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD), so hls.js
+  // learns of it at once. README "Latency" has the measured figures.
+  const liveHoldBack = (targetDuration) => targetDuration + Math.max(1, targetDuration / 3);
+  const LIVE_PLAYER = {
+    lowLatencyMode: true,          // blocking playlist reload (no parts are published) and the catch-up below
+    liveSyncDurationCount: 2,      // until the playlist is known; then liveHoldBack(target duration)
+    maxLiveSyncPlaybackRate: 1.5,
+  };
+
   // ---------- small helpers ----------
 
   /** An API failure, already phrased for people (RFC 7807 title and detail when the server sent them). */
@@ -222,16 +240,38 @@
       }
       const Hls = window.Hls;
       if (Hls && Hls.isSupported()) {
-        const hls = new Hls({ enableWorker: true });
+        const live = view.mode === "live";
+        const hls = new Hls(live ? { enableWorker: true, ...LIVE_PLAYER } : { enableWorker: true });
         view.hls = hls;
         let mediaRecoveries = 0;
+        if (live) {
+          // The target duration is known once the playlist is, before hls.js picks where to start.
+          hls.on(Hls.Events.MANIFEST_LOADED, (_, data) => {
+            const details = data.levels && data.levels[0] && data.levels[0].details;
+            if (!details || !details.live || !(details.targetduration > 0)) return;
+            const holdBack = liveHoldBack(details.targetduration);
+            hls.targetLatency = holdBack;
+            hls.config.liveMaxLatencyDuration = holdBack + 2 * details.targetduration;
+          });
+        }
         hls.on(Hls.Events.LEVEL_LOADED, applyPendingSeek);
-        hls.on(Hls.Events.MANIFEST_PARSED, () => play());
+        hls.on(Hls.Events.MANIFEST_PARSED, () => {
+          if (live) $("player-status").textContent = "Following the live edge.";
+          play();
+        });
         hls.on(Hls.Events.FRAG_CHANGED, (_, data) => setCurrent(segmentOf(data.frag)));
         hls.on(Hls.Events.ERROR, (_, data) => {
           if (!data.fatal) return;
           if (data.type === Hls.ErrorTypes.MEDIA_ERROR && mediaRecoveries++ < 2) {
             hls.recoverMediaError();
+            return;
+          }
+          // A stream added a moment ago has no live.m3u8 until its first segment is analysed, and a camera that
+          // reconnects may keep the playlist waiting: a running stream's live view tries again instead of giving up.
+          if (live && data.type === Hls.ErrorTypes.NETWORK_ERROR && !ended()) {
+            const waiting = data.response && data.response.code === 404;
+            $("player-status").textContent = waiting ? "Waiting for the first segment…" : "Reconnecting to the live stream…";
+            setTimeout(() => { if (view.hls === hls) load(url); }, REFRESH_MS);
             return;
           }
           const status = data.response && data.response.code ? ` (HTTP ${data.response.code})` : "";

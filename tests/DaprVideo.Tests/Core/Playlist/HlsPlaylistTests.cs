@@ -120,4 +120,25 @@ public class HlsPlaylistTests
 
         Assert.Equal("2024-05-01T12:00:03.250Z", HlsPlaylist.FormatDateTime(local));
     }
+
+    [Fact]
+    public void Blocking_reload_is_advertised_only_on_a_playlist_that_can_still_grow()
+    {
+        var segments = Segments(3, 3);
+        string Render(PlaylistView view, bool ended, bool canBlockReload) =>
+            HlsPlaylist.Render(view, segments, 3, ended, canBlockReload: canBlockReload);
+
+        foreach (var view in new[] { PlaylistView.Live, PlaylistView.Event })
+        {
+            var open = Render(view, ended: false, canBlockReload: true);
+            Assert.Contains("#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES\n#EXT-X-PROGRAM-DATE-TIME", open, StringComparison.Ordinal);
+            Assert.True(M3u8Parser.Parse(open).CanBlockReload);
+            // Without the flag (the copy in the store) the text is what it always was, tag for tag.
+            Assert.Equal(open.Replace("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES\n", "", StringComparison.Ordinal),
+                Render(view, ended: false, canBlockReload: false));
+            // An ended playlist ignores _HLS_msn (rfc8216bis 6.2.5.2): nothing to block for.
+            Assert.False(M3u8Parser.Parse(Render(view, ended: true, canBlockReload: true)).CanBlockReload);
+        }
+        Assert.False(M3u8Parser.Parse(Render(PlaylistView.Vod, ended: false, canBlockReload: true)).CanBlockReload);
+    }
 }

@@ -280,4 +280,42 @@ public class StreamPlaylistStateTests
 
         Assert.StartsWith(name, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_change_releases_whoever_waits_for_it_and_nothing_else_does()
+    {
+        var state = NewState();
+        Assert.Null(state.LastMediaSequence);
+        state.Add(Segment(0));
+        var version = state.Version;
+        var waiting = state.ChangedSince(version);
+        Assert.False(waiting.IsCompleted);
+
+        state.Add(Segment(0));   // a duplicate
+        state.Add(Segment(2));   // waits behind the hole at 1: nothing published
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal(0, state.LastMediaSequence);
+
+        state.Add(Segment(1));   // 1 and 2 published
+        Assert.True(waiting.IsCompletedSuccessfully);
+        Assert.Equal(2, state.LastMediaSequence);
+        Assert.True(state.ChangedSince(version).IsCompleted); // asked late: the version already moved on
+        Assert.False(state.ChangedSince(state.Version).IsCompleted);
+    }
+
+    [Fact]
+    public void Last_media_sequence_counts_published_segments_across_holes_and_retention()
+    {
+        var state = NewState(holeSkip: 1);
+        state.Add(Segment(0));
+        state.Add(Segment(2)); // 1 is given up at once: 2 is published with media sequence 1
+        Assert.Equal(1, state.LastMediaSequence);
+        Assert.Equal(1, Parse(state, PlaylistView.Event).Segments[^1].MediaSequenceNumber);
+
+        var waiting = state.ChangedSince(state.Version);
+        Assert.True(state.Trim(state.CutOldest(1)!));
+        Assert.True(waiting.IsCompleted);
+        Assert.Equal(1, state.LastMediaSequence);
+        Assert.Equal(1, Parse(state, PlaylistView.Event).Segments[^1].MediaSequenceNumber);
+    }
 }
