@@ -203,7 +203,6 @@ public sealed partial class ChunkCapture
             using var list = new StreamReader(process.StandardOutput);
             while (await list.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
             {
-                var listedAt = _time.GetUtcNow();
                 var entry = ParseListEntry(line);
                 if (entry is null) continue;
                 var expected = ChunkFileName(state.NextSequence);
@@ -234,12 +233,6 @@ public sealed partial class ChunkCapture
                 }
                 attemptStartPts ??= startPts;
                 expectedStart = startPts + duration;
-                // Live, ffmpeg lists a chunk as the next one's first packet arrives, so the first chunk of an attempt
-                // ended then: the attempt's clock starts there, not at ffmpeg's start, which comes before the first
-                // frame by the connection and ffmpeg's own start-up (seconds on a busy machine), and would make every
-                // program date-time of the attempt that much too early.
-                if (outcome.Chunks == 0 && state.Live.Value)
-                    anchor = listedAt - TimeSpan.FromSeconds(duration);
 
                 var chunk = new ChunkFile(
                     state.NextSequence,
