@@ -47,14 +47,17 @@ public sealed class AppProcess : IAsyncDisposable
 
     public static AppProcess Start(string name, IReadOnlyList<string> command, string workingDirectory, IReadOnlyDictionary<string, string> environment)
     {
-        var info = new ProcessStartInfo(command[0])
+        // Ignored signals survive exec: a test run started in the background of a non-interactive shell ignores SIGINT
+        // and SIGQUIT, and so would the app, whatever the test sends it. coreutils' env puts them back to default first.
+        var info = new ProcessStartInfo("env")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in command.Skip(1)) info.ArgumentList.Add(a);
+        info.ArgumentList.Add("--default-signal=INT,QUIT");
+        foreach (var a in command) info.ArgumentList.Add(a);
         foreach (var (k, v) in environment) info.Environment[k] = v;
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var app = new AppProcess(name, process);
