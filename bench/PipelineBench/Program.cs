@@ -9,7 +9,8 @@
 // Cases (clips made from the bundled photos panning, with temporal noise so the encoders have work):
 //   mpeg4  768x576 10 fps MPEG-4 Part 2 (ffmpeg's mpeg4, -q:v 5 -g 20 -bf 0, AVI), like a street camera's recording;
 //   h264   1280x720 25 fps H.264 (libx264 veryfast, a keyframe every 2 s, MP4);
-//   hevc   1920x1080 30 fps HEVC (libx265 superfast, keyint=120: a 4 s GOP, MP4).
+//   hevc   1920x1080 30 fps HEVC (libx265 superfast, keyint=120: a 4 s GOP, closed as IP cameras send it, MP4);
+//   hevc-open  the same with x265's default open GOP (frames before a keyframe refer across it: capture must encode).
 // Usage: dotnet run -c Release --project bench/PipelineBench [-- --seconds 80 --cases mpeg4,h264,hevc
 //        --cli path/to/daprvideo.dll --clips dir]
 //   --cli   the CLI to time (default: the one built beside this benchmark), e.g. a ReadyToRun publish;
@@ -45,7 +46,8 @@ var footage = new Dictionary<string, Footage>
 {
     ["mpeg4"] = new("MPEG-4 Part 2", 768, 576, 10, "avi", ["-c:v", "mpeg4", "-q:v", "5", "-g", "20", "-bf", "0"]),
     ["h264"] = new("H.264", 1280, 720, 25, "mp4", ["-c:v", "libx264", "-preset", "veryfast", "-g", "50", "-pix_fmt", "yuv420p"]),
-    ["hevc"] = new("HEVC", 1920, 1080, 30, "mp4", ["-c:v", "libx265", "-preset", "superfast", "-x265-params", "keyint=120:min-keyint=120:log-level=error", "-tag:v", "hvc1", "-pix_fmt", "yuv420p"]),
+    ["hevc"] = new("HEVC", 1920, 1080, 30, "mp4", ["-c:v", "libx265", "-preset", "superfast", "-x265-params", "keyint=120:min-keyint=120:open-gop=0:log-level=error", "-tag:v", "hvc1", "-pix_fmt", "yuv420p"]),
+    ["hevc-open"] = new("HEVC, open GOP", 1920, 1080, 30, "mp4", ["-c:v", "libx265", "-preset", "superfast", "-x265-params", "keyint=120:min-keyint=120:log-level=error", "-tag:v", "hvc1", "-pix_fmt", "yuv420p"]),
 };
 foreach (var name in caseNames)
     if (!footage.ContainsKey(name)) throw new ArgumentException($"Unknown case '{name}': use {string.Join(", ", footage.Keys)}.");
