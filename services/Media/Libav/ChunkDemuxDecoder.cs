@@ -207,28 +207,15 @@ internal sealed unsafe class ChunkDemuxDecoder : IDisposable
             {
                 var planes = stackalloc byte*[4];
                 var strides = stackalloc int[4];
-                var chromaWidth = (target.Width + 1) / 2;
-                var chromaHeight = (target.Height + 1) / 2;
-                switch (_pixelFormat)
-                {
-                    case PixelFormat.I420:
-                        planes[0] = output;
-                        planes[1] = output + target.Width * target.Height;
-                        planes[2] = planes[1] + chromaWidth * chromaHeight;
-                        strides[0] = target.Width;
-                        strides[1] = strides[2] = chromaWidth;
-                        break;
-                    default:
-                        planes[0] = output;
-                        strides[0] = target.Width * (_pixelFormat == PixelFormat.Rgb24 ? 3 : 4);
-                        break;
-                }
+                PackedPlanes.Describe(output, _pixelFormat, target.Width, target.Height, planes, strides);
                 if (_pixelFormat == PixelFormat.I420 && source == PixelFormatYuv420P && width == target.Width && height == target.Height)
                 {
                     // H.264's own layout: copy the planes row by row, nothing to convert.
-                    CopyPlane(LibavLayout.FrameData(_frame)[0], LibavLayout.FrameLineSizes(_frame)[0], planes[0], width, height);
-                    CopyPlane(LibavLayout.FrameData(_frame)[1], LibavLayout.FrameLineSizes(_frame)[1], planes[1], chromaWidth, chromaHeight);
-                    CopyPlane(LibavLayout.FrameData(_frame)[2], LibavLayout.FrameLineSizes(_frame)[2], planes[2], chromaWidth, chromaHeight);
+                    var data = LibavLayout.FrameData(_frame);
+                    var lines = LibavLayout.FrameLineSizes(_frame);
+                    PackedPlanes.Copy(data[0], lines[0], planes[0], strides[0], width, height);
+                    PackedPlanes.Copy(data[1], lines[1], planes[1], strides[1], strides[1], (height + 1) / 2);
+                    PackedPlanes.Copy(data[2], lines[2], planes[2], strides[2], strides[2], (height + 1) / 2);
                 }
                 else
                 {
@@ -251,12 +238,6 @@ internal sealed unsafe class ChunkDemuxDecoder : IDisposable
             ArrayPool<byte>.Shared.Return(buffer);
             throw;
         }
-    }
-
-    private static void CopyPlane(byte* source, int sourceStride, byte* target, int width, int height)
-    {
-        for (var row = 0; row < height; row++)
-            Buffer.MemoryCopy(source + (long)row * sourceStride, target + (long)row * width, width, width);
     }
 
     private MediaException Failure(int error, string step) =>

@@ -110,30 +110,20 @@ internal sealed unsafe class TsSegmentWriter : IDisposable
         {
             var planes = stackalloc byte*[4];
             var strides = stackalloc int[4];
-            var chromaWidth = (_format.Width + 1) / 2;
-            var chromaHeight = (_format.Height + 1) / 2;
-            var source = PixelFormatYuv420P;
-            if (_pixelFormat == PixelFormat.I420)
+            PackedPlanes.Describe(input, _pixelFormat, _format.Width, _format.Height, planes, strides);
+            var source = _pixelFormat switch
             {
-                planes[0] = input;
-                planes[1] = input + _format.Width * _format.Height;
-                planes[2] = planes[1] + chromaWidth * chromaHeight;
-                strides[0] = _format.Width;
-                strides[1] = strides[2] = chromaWidth;
-            }
-            else
-            {
-                planes[0] = input;
-                strides[0] = _format.Width * (_pixelFormat == PixelFormat.Rgb24 ? 3 : 4);
-                source = _pixelFormat == PixelFormat.Rgb24 ? PixelFormatRgb24 : PixelFormatBgra;
-            }
+                PixelFormat.I420 => PixelFormatYuv420P,
+                PixelFormat.Rgb24 => PixelFormatRgb24,
+                _ => PixelFormatBgra,
+            };
             var data = LibavLayout.FrameData(_frame);
             var lines = LibavLayout.FrameLineSizes(_frame);
             if (source == PixelFormatYuv420P && _width == _format.Width && _height == _format.Height)
             {
-                CopyPlane(planes[0], strides[0], data[0], lines[0], _width, _height);
-                CopyPlane(planes[1], strides[1], data[1], lines[1], _width / 2, _height / 2);
-                CopyPlane(planes[2], strides[2], data[2], lines[2], _width / 2, _height / 2);
+                PackedPlanes.Copy(planes[0], strides[0], data[0], lines[0], _width, _height);
+                PackedPlanes.Copy(planes[1], strides[1], data[1], lines[1], _width / 2, _height / 2);
+                PackedPlanes.Copy(planes[2], strides[2], data[2], lines[2], _width / 2, _height / 2);
             }
             else
             {
@@ -177,12 +167,6 @@ internal sealed unsafe class TsSegmentWriter : IDisposable
                 av_packet_unref(_packet);
             }
         }
-    }
-
-    private static void CopyPlane(byte* source, int sourceStride, byte* target, int targetStride, int width, int height)
-    {
-        for (var row = 0; row < height; row++)
-            Buffer.MemoryCopy(source + (long)row * sourceStride, target + (long)row * targetStride, width, width);
     }
 
     private static void Check(int result, string step)
