@@ -27,4 +27,8 @@ namespace DaprVideo.Core;
 [JsonSerializable(typeof(RetentionCut))]
 [JsonSerializable(typeof(Streams.StreamDescriptor))]
 [JsonSerializable(typeof(IReadOnlyList<Streams.StreamDescriptor>))]
+[JsonSerializable(typeof(Tracking.TrackEvent))]
+[JsonSerializable(typeof(IReadOnlyList<Tracking.TrackEvent>))]
+[JsonSerializable(typeof(TrackEventChanged))]
+[JsonSerializable(typeof(Tracking.TrackerState))]
 public sealed partial class CoreJsonContext : JsonSerializerContext;

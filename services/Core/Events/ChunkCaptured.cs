@@ -5,7 +5,8 @@ namespace DaprVideo.Core.Events;
 /// <see cref="Start"/> is the wall-clock time of the chunk's first frame; <see cref="Discontinuity"/>
 /// is set on the first chunk after a gap (a reconnect), so the playlist marks it.
 /// <see cref="OffsetSeconds"/> is where the chunk starts on the stream's media timeline: segments
-/// are encoded with it so timestamps run on across segments.
+/// are encoded with it so timestamps run on across segments. <see cref="Zones"/>: the stream's zones (small, so they
+/// travel with each chunk and any Inference replica can place tracked objects in them; null when it has none).
 /// </summary>
 public sealed record ChunkCaptured(
     string StreamId,
@@ -14,4 +15,6 @@ public sealed record ChunkCaptured(
     DateTimeOffset Start,
     double OffsetSeconds,
     double DurationSeconds,
-    bool Discontinuity) : IStreamEvent;
+    bool Discontinuity,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<Streams.Zone>? Zones = null) : IStreamEvent;

@@ -9,4 +9,7 @@ public static class Topics
 
     /// <summary><c>StreamPurged</c>: its own topic, so the <c>streams</c> subscription keeps reading one event type.</summary>
     public const string Purges = "purges";
+
+    /// <summary><c>TrackEventChanged</c>: an event (one tracked object) started, changed or ended.</summary>
+    public const string Events = "events";
 }

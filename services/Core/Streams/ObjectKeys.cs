@@ -28,6 +28,25 @@ public static class ObjectKeys
 
     public static string ChunksPrefix(StreamId id) => $"streams/{id}/chunks/";
 
+    /// <summary>An event's record (<c>TrackEvent</c>), rewritten while the event goes on.</summary>
+    public static string Event(StreamId id, long trackId) => $"streams/{id}/events/{Seq(trackId)}.json";
+
+    /// <summary>The full frame at the event's best score (JPEG).</summary>
+    public static string EventSnapshot(StreamId id, long trackId) => $"streams/{id}/events/{Seq(trackId)}.jpg";
+
+    /// <summary>The object's box cut from that frame (JPEG).</summary>
+    public static string EventCrop(StreamId id, long trackId) => $"streams/{id}/events/{Seq(trackId)}-crop.jpg";
+
+    public static string EventsPrefix(StreamId id) => $"streams/{id}/events/";
+
+    /// <summary>
+    /// The stream's tracker after chunk <paramref name="sequence"/> (a stored <c>StreamTracking</c>): the next chunk's
+    /// tracking starts from it, on whichever Inference replica handles that chunk.
+    /// </summary>
+    public static string Tracking(StreamId id, long sequence) => $"streams/{id}/tracks/{Seq(sequence)}.json";
+
+    public static string TrackingPrefix(StreamId id) => $"streams/{id}/tracks/";
+
     public const string StreamsPrefix = "streams/";
 
     public static string StreamPrefix(StreamId id) => $"streams/{id}/";

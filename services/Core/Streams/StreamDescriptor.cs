@@ -10,6 +10,7 @@ namespace DaprVideo.Core.Streams;
 /// where a restarted Ingest finds the source's credentials (a secret reference, or the host's own credentials file);
 /// <see cref="Resumable"/> is false when it cannot (inline credentials in distributed mode: not kept anywhere).
 /// <see cref="Retention"/> is the stream's own retention (null: the deployment's); Playlist reads it from here.
+/// <see cref="Zones"/>: the stream's named areas (null: none), sent along with every chunk.
 /// Written only by the Ingest that runs the stream (one writer per stream).
 /// </summary>
 public sealed record StreamDescriptor(
@@ -27,7 +28,8 @@ public sealed record StreamDescriptor(
     DateTimeOffset UpdatedAt,
     StreamRetention? Retention = null,
     string? Location = null,
-    SourceCredentials? Credentials = null)
+    SourceCredentials? Credentials = null,
+    IReadOnlyList<Zone>? Zones = null)
 {
     public const string Starting = "starting";
     public const string Running = "running";
@@ -57,6 +59,7 @@ public sealed record StreamDescriptor(
             throw new InvalidDataException($"Stream descriptor {descriptor.Id} has unknown state '{descriptor.State}'.");
         if (descriptor.Retention is { } r && (r.MaxAgeSeconds is not null and not > 0 || r.MaxBytes is < 1))
             throw new InvalidDataException($"Stream descriptor {descriptor.Id} has retention limits that are not positive.");
+        if (Zone.Problem(descriptor.Zones) is { } zoneProblem) throw new InvalidDataException($"Stream descriptor {descriptor.Id}: {zoneProblem}");
         if (descriptor.LastSequence < -1) throw new InvalidDataException($"Stream descriptor {descriptor.Id} has last sequence {descriptor.LastSequence}.");
         return descriptor;
     }
