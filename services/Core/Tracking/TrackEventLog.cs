@@ -109,5 +109,6 @@ public sealed class TrackEventLog
         _ended.Add(open.Event with { End = open.LastSeenAt, EndSeconds = open.LastSeen, UpdatedAt = _now });
     }
 
-    private DateTimeOffset WallClock(double t) => _chunkStart + TimeSpan.FromSeconds(Math.Max(0, t - _chunkOffset));
+    // To the millisecond: frame times are sums of doubles (12.2 - 12 is 0.19999...).
+    private DateTimeOffset WallClock(double t) => _chunkStart + TimeSpan.FromMilliseconds(Math.Round(Math.Max(0, t - _chunkOffset) * 1000));
 }
