@@ -61,7 +61,7 @@ public sealed class TrackEventLogTests
         Assert.Equal(3, e.FirstSequence);
         Assert.Equal(4, e.LastSequence);
         // The start is the first chunk's: wall clock 11.8 s on that chunk's timeline.
-        Assert.Equal(ChunkStart.AddSeconds(2.8), e.Start);
+        Assert.Equal(ChunkStart.AddMilliseconds(2800), e.Start);
         Assert.Equal(0.8f, e.MaxScore);
     }
 
