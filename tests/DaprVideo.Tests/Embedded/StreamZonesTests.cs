@@ -26,6 +26,8 @@ public class StreamZonesTests
         Assert.Equal([0.4, 1.0], zone.Points[2]);
         Assert.True(zone.Contains(0.38, 0.9));
         Assert.False(zone.Contains(0.3, 0.4));
+        using var status = JsonDocument.Parse(await host.Http.GetStringAsync("/api/streams/yard"));
+        Assert.Equal("door", status.RootElement.GetProperty("zones")[0].GetProperty("name").GetString());
         Assert.Equal(HttpStatusCode.NoContent, (await host.Http.DeleteAsync("/api/streams/yard")).StatusCode);
     }
 
