@@ -66,6 +66,7 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
         Bus.Subscribe<SegmentAnnotated>(Topics.Segments, Playlists.OnSegmentAsync);
         Bus.Subscribe<StreamEnded>(Topics.Streams, Playlists.OnStreamEndedAsync);
         Bus.Subscribe<StreamPurged>(Topics.Purges, Playlists.OnStreamPurgedAsync);
+        Bus.Subscribe<TrackEventChanged>(Topics.Events, async (changed, ct) => await Playlists.Events.OnEventChangedAsync(changed, ct));
     }
 
     public PipelineSettings Settings { get; }
