@@ -92,7 +92,7 @@ public static class EventsApi
         float? score = null;
         if (minScore is not null)
         {
-            if (!double.TryParse(minScore, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var s) || s is < 0 or > 1)
+            if (!double.TryParse(minScore, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var s) || !double.IsFinite(s) || s is < 0 or > 1)
                 return Problems.BadRequest("'minScore' must be a number 0..1.");
             score = (float)s;
         }
