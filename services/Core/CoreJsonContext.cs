@@ -31,4 +31,5 @@ namespace DaprVideo.Core;
 [JsonSerializable(typeof(IReadOnlyList<Tracking.TrackEvent>))]
 [JsonSerializable(typeof(TrackEventChanged))]
 [JsonSerializable(typeof(Tracking.TrackerState))]
+[JsonSerializable(typeof(Tracking.StreamTracking))]
 public sealed partial class CoreJsonContext : JsonSerializerContext;

@@ -53,7 +53,8 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
         inference.Validate();
         var annotator = InferenceModule.CreateAnnotator(_detector, inference, InferenceSettings.DefaultChunkConcurrency);
         Analysis = vodOnly ? null : new AnalysisRateController(inference.AnalysisRate, timeProvider);
-        var processor = new ChunkProcessor(Store, Bus, annotator, inference, Analysis);
+        Events = InferenceModule.CreateEventRecorder(Store, Bus, timeProvider ?? TimeProvider.System);
+        var processor = new ChunkProcessor(Store, Bus, annotator, inference, Analysis, Events);
         PlaylistOptions = new PlaylistBuilderOptions { Playlist = settings.Playlist, VodOnly = vodOnly, Retention = settings.Retention };
         Playlists = new PlaylistBuilder(Store, PlaylistOptions);
         Ingestor = new ChunkIngestor(Store, Journal?.Journalled(Bus) ?? Bus);
@@ -65,7 +66,9 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
         }, concurrency: InferenceSettings.DefaultChunkConcurrency, capacity: 2 * InferenceSettings.DefaultChunkConcurrency);
         Bus.Subscribe<SegmentAnnotated>(Topics.Segments, Playlists.OnSegmentAsync);
         Bus.Subscribe<StreamEnded>(Topics.Streams, Playlists.OnStreamEndedAsync);
+        Bus.Subscribe<StreamEnded>(Topics.Streams, Events.EndStreamAsync);
         Bus.Subscribe<StreamPurged>(Topics.Purges, Playlists.OnStreamPurgedAsync);
+        Bus.Subscribe<TrackEventChanged>(Topics.Events, async (changed, ct) => await Playlists.Events.OnEventChangedAsync(changed, ct));
     }
 
     public PipelineSettings Settings { get; }
@@ -74,6 +77,9 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
     public PlaylistBuilder Playlists { get; }
     public PlaylistBuilderOptions PlaylistOptions { get; }
     public ChunkIngestor Ingestor { get; }
+
+    /// <summary>Tracking and events (Inference's side); the stream's end closes its open events.</summary>
+    public EventRecorder Events { get; }
 
     /// <summary>The chunk journal of <c>serve</c> (null for <c>process</c>).</summary>
     public ChunkJournal? Journal { get; }

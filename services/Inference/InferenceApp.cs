@@ -15,11 +15,16 @@ public static class InferenceApp
         builder.Services.AddInference(InferenceSettings.From(builder.Configuration));
     }
 
-    /// <summary>Subscribes topic <c>chunks</c> (dead letters to <c>chunks-dead</c>).</summary>
+    /// <summary>
+    /// Subscribes topic <c>chunks</c> (dead letters to <c>chunks-dead</c>) and <c>streams</c>, where a stream's end closes
+    /// the events still open on it.
+    /// </summary>
     public static void MapEndpoints(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapEventSubscription<ChunkCaptured>(Topics.Chunks,
             (chunk, services, ct) => services.GetRequiredService<ChunkProcessingGate>().HandleAsync(chunk, ct), InferenceModule.DeadLetterTopic);
+        app.MapEventSubscription<StreamEnded>(Topics.Streams,
+            (ended, services, ct) => services.GetRequiredService<Core.Pipeline.EventRecorder>().EndStreamAsync(ended, ct), InferenceModule.StreamsDeadLetterTopic);
     }
 }

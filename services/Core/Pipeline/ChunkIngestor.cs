@@ -13,9 +13,11 @@ public sealed class ChunkIngestor(IObjectStore store, IEventPublisher events)
 {
     /// <param name="published">Told of each chunk once it is stored and announced (progress, last sequence on cancel).</param>
     /// <param name="streamStart">Start of the stream's first chunk when resuming it (offsets run on from there); null for a new stream.</param>
+    /// <param name="zones">The stream's zones, sent with every chunk.</param>
     /// <returns>The last sequence stored, or -1 when the source yielded nothing.</returns>
     public async Task<long> IngestAsync(StreamId id, IAsyncEnumerable<ChunkFile> chunks,
-        Action<ChunkCaptured>? published = null, DateTimeOffset? streamStart = null, CancellationToken cancellationToken = default)
+        Action<ChunkCaptured>? published = null, DateTimeOffset? streamStart = null, IReadOnlyList<Zone>? zones = null,
+        CancellationToken cancellationToken = default)
     {
         var last = -1L;
         var first = streamStart;
@@ -29,7 +31,8 @@ public sealed class ChunkIngestor(IObjectStore store, IEventPublisher events)
             // reordering, run on across reconnects and jump at a gap, where the playlist marks it.
             first ??= chunk.Start;
             var offset = Math.Max(0, (chunk.Start - first.Value).TotalSeconds);
-            var captured = new ChunkCaptured(id.Value, chunk.Sequence, key, chunk.Start, offset, chunk.DurationSeconds, chunk.Discontinuity);
+            var captured = new ChunkCaptured(id.Value, chunk.Sequence, key, chunk.Start, offset, chunk.DurationSeconds, chunk.Discontinuity,
+                zones is { Count: > 0 } ? zones : null);
             await events.PublishAsync(Topics.Chunks, captured, CancellationToken.None);
             last = chunk.Sequence;
             published?.Invoke(captured);

@@ -2,6 +2,7 @@ using DaprVideo.Core.Events;
 using DaprVideo.Core.Playlist;
 using DaprVideo.Core.Ports;
 using DaprVideo.Core.Streams;
+using DaprVideo.Core.Tracking;
 
 namespace DaprVideo.Core.Pipeline;
 
@@ -11,9 +12,11 @@ namespace DaprVideo.Core.Pipeline;
 /// is announced again, not redone, so redelivered events are harmless. With an <see cref="AnalysisRateController"/>
 /// (live serving) each chunk is analysed at the rate it sets and tells it when the segment is out; without one (a VOD
 /// run, which has no live edge to keep up with) every chunk is analysed at DETECT_FPS. The rate goes into the record.
+/// With an <see cref="EventRecorder"/> the chunk is tracked, and its events are stored and published before the record
+/// marks the chunk done.
 /// </summary>
 public sealed class ChunkProcessor(IObjectStore store, IEventPublisher events, SegmentAnnotator annotator, InferenceOptions options,
-    AnalysisRateController? analysisRate = null)
+    AnalysisRateController? analysisRate = null, EventRecorder? eventRecorder = null)
 {
     public async Task ProcessAsync(ChunkCaptured chunk, CancellationToken cancellationToken = default)
     {
@@ -27,20 +30,37 @@ public sealed class ChunkProcessor(IObjectStore store, IEventPublisher events, S
         var recordKey = ObjectKeys.SegmentRecord(id, chunk.Sequence);
         if (await store.GetAsync(recordKey, cancellationToken) is { } stored)
         {
+            // Done before: its tracking is in the store, where a successor waiting on it here will look.
+            eventRecorder?.Abandon(chunk);
             await AnnounceAsync(id, SegmentRecord.Parse(stored), cancellationToken);
             await RemoveChunkAsync(chunkKey, cancellationToken);
             return;
         }
 
+        using var tracking = eventRecorder?.Begin(chunk, cancellationToken);
+        try
+        {
+            await AnnotateAsync(id, chunk, chunkKey, recordKey, tracking, cancellationToken);
+        }
+        catch
+        {
+            if (tracking is not null) eventRecorder!.Abandon(chunk);
+            throw;
+        }
+    }
+
+    private async Task AnnotateAsync(StreamId id, ChunkCaptured chunk, string chunkKey, string recordKey, ChunkTracking? tracking, CancellationToken cancellationToken)
+    {
         var bytes = await store.GetAsync(chunkKey, cancellationToken)
             ?? throw new InvalidOperationException($"Chunk {chunkKey} is not in the object store and has no segment yet.");
         var fps = analysisRate?.RateFor(chunk) ?? options.DetectFps;
-        var segment = await annotator.AnnotateAsync(bytes, chunk.OffsetSeconds, fps, cancellationToken);
+        var segment = await annotator.AnnotateAsync(bytes, chunk.OffsetSeconds, fps, tracking, cancellationToken);
         var record = new SegmentRecord(id.Value, chunk.Sequence, chunk.Start, segment.DurationSeconds,
             chunk.Discontinuity, segment.Annotated, segment.Frames, segment.Segment.Length, AnalysedFps: fps, DetectFps: options.DetectFps);
 
         // The record goes last: its presence means the segment is complete.
         await store.PutAsync(ObjectKeys.Segment(id, chunk.Sequence), segment.Segment, cancellationToken);
+        if (tracking is not null) await eventRecorder!.CompleteAsync(chunk, tracking.Complete(), cancellationToken);
         await store.PutAsync(recordKey, record.ToJsonBytes(), cancellationToken);
         await AnnounceAsync(id, record, cancellationToken);
         analysisRate?.Completed(chunk, fps);

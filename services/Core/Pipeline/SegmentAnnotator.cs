@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using DaprVideo.Core.Playlist;
 using DaprVideo.Core.Ports;
+using DaprVideo.Core.Tracking;
 using DaprVideo.Core.Video;
 using DaprVideo.Core.Vision;
 
@@ -9,7 +10,9 @@ namespace DaprVideo.Core.Pipeline;
 /// <summary>
 /// Decodes a chunk, detects objects on frames picked at <see cref="InferenceOptions.DetectFps"/> (or the rate the
 /// caller asks for: <see cref="AnalysisRateController"/> lowers it under overload),
-/// draws the latest boxes on every frame and encodes the annotated segment. Decoding, detection and
+/// draws boxes on every frame and encodes the annotated segment. With a <see cref="ChunkTracking"/> the analysed frames go
+/// through the stream's tracker (captions gain the track id) and the frames between analyses get the tracked objects where
+/// their motion puts them; without one the latest boxes stay where they were found. Decoding, detection and
 /// drawing+encoding (each behind its port) overlap; a bounded frame queue between them gives backpressure.
 /// </summary>
 public sealed class SegmentAnnotator(
@@ -23,7 +26,12 @@ public sealed class SegmentAnnotator(
         AnnotateAsync(chunk, offsetSeconds, options.DetectFps, cancellationToken);
 
     /// <param name="detectFps">Frames analysed per second of video for this chunk; every frame is still drawn and encoded.</param>
-    public async Task<EncodedSegment> AnnotateAsync(ReadOnlyMemory<byte> chunk, double offsetSeconds, double detectFps, CancellationToken cancellationToken = default)
+    public Task<EncodedSegment> AnnotateAsync(ReadOnlyMemory<byte> chunk, double offsetSeconds, double detectFps, CancellationToken cancellationToken = default) =>
+        AnnotateAsync(chunk, offsetSeconds, detectFps, null, cancellationToken);
+
+    /// <param name="tracking">The stream's tracking for this chunk, or null to draw detections as found.</param>
+    public async Task<EncodedSegment> AnnotateAsync(ReadOnlyMemory<byte> chunk, double offsetSeconds, double detectFps, ChunkTracking? tracking,
+        CancellationToken cancellationToken = default)
     {
         if (!double.IsFinite(detectFps) || detectFps <= 0 || detectFps > 120)
             throw new ArgumentOutOfRangeException(nameof(detectFps), detectFps, "The analysis rate must be a number in (0, 120].");
@@ -53,6 +61,8 @@ public sealed class SegmentAnnotator(
                         try
                         {
                             current = (await detection)[0];
+                            if (tracking is not null)
+                                current = await tracking.AnalysedAsync(pending.T, current, pending.Frame.AsImageFrame(), stop.Token);
                             frames.Add(new AnalysedFrame(Math.Round(pending.T, 3), current));
                         }
                         catch (DetectorUnavailableException)
@@ -61,6 +71,10 @@ public sealed class SegmentAnnotator(
                             state.Unavailable = true;
                             current = [];
                         }
+                    }
+                    else if (tracking is not null && !state.Unavailable)
+                    {
+                        current = await tracking.BetweenAsync(pending.T, stop.Token);
                     }
                     if (current.Count > 0) annotator.Annotate(pending.Frame, current);
                     await encoding.WriteFrameAsync(pending.Frame, stop.Token);

@@ -73,6 +73,8 @@ public static class ProcessCommand
         if (last < 0) throw new InvalidDataException("The source produced no video.");
         await pipeline.Ingestor.EndAsync(id, last, cancellationToken);
         await pipeline.Playlists.WaitForCompletionAsync(id, cancellationToken);
+        // The stream's end also closes its open events (and whatever else listens): let that finish too.
+        await pipeline.DrainAsync(cancellationToken);
     }
 
     /// <summary>

@@ -2,6 +2,8 @@ using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Ports;
 using DaprVideo.Media.Codec;
 using DaprVideo.Media.Drawing;
+using DaprVideo.Media.Images;
+using DaprVideo.Core.Tracking;
 using DaprVideo.TfServing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -17,6 +19,8 @@ public static class InferenceModule
     public const string AppId = "inference";
     public const int DefaultPort = 5102;
     public const string DeadLetterTopic = "chunks-dead";
+    /// <summary>Where an undeliverable <c>StreamEnded</c> goes (the topic Playlist's dead letters of it use too).</summary>
+    public const string StreamsDeadLetterTopic = "streams-dead";
 
     /// <summary>Registers the detector, annotator, processor and the chunk work for <paramref name="settings"/>.</summary>
     public static IServiceCollection AddInference(this IServiceCollection services, InferenceSettings settings)
@@ -31,9 +35,12 @@ public static class InferenceModule
         // One rate for the replica: its chunks share its cores (AnalysisRateController); its load goes to the store for Ingest.
         services.AddSingleton(sp => new AnalysisRateController(settings.Pipeline.AnalysisRate,
             sp.GetService<TimeProvider>(), AnalysisLoadReporter.ReplicaName()));
+        services.AddSingleton(sp => CreateEventRecorder(sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IEventPublisher>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.AddSingleton(sp => new ChunkProcessor(
             sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IEventPublisher>(),
-            sp.GetRequiredService<SegmentAnnotator>(), settings.Pipeline, sp.GetRequiredService<AnalysisRateController>()));
+            sp.GetRequiredService<SegmentAnnotator>(), settings.Pipeline, sp.GetRequiredService<AnalysisRateController>(),
+            sp.GetRequiredService<EventRecorder>()));
         services.AddSingleton<ChunkProcessingGate>();
         // Its StoppingAsync drains the chunks in flight before Kestrel stops (SIGTERM).
         services.AddHostedService(sp => sp.GetRequiredService<ChunkProcessingGate>());
@@ -53,6 +60,11 @@ public static class InferenceModule
         return new(detector, options, new FrameDecoder(threads), new SegmentEncoder(new SegmentEncoderOptions { Threads = threads }),
             new FrameAnnotatorPool());
     }
+
+    /// <summary>Tracking and events on the media adapters (JPEG snapshots); the embedded host uses it too.</summary>
+    public static EventRecorder CreateEventRecorder(IObjectStore store, IEventPublisher events, TimeProvider time) =>
+        new(store, events, new JpegSnapshotEncoder(), new TrackingHandoff(store, time, TrackingHandoff.DefaultTimeout, TrackingHandoff.DefaultPollInterval),
+            new TrackerOptions(), time);
 
     /// <summary>Decoder and encoder threads per chunk: the cores shared among the chunks in flight, at least one.</summary>
     public static int CodecThreads(int chunkConcurrency, int cores) => Math.Max(1, cores / Math.Max(1, chunkConcurrency));

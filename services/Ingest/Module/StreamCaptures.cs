@@ -50,14 +50,16 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
 
     /// <summary>As above, with the stream's own retention limits (kept in its descriptor, where Playlist reads them).</summary>
     public Task<StreamStatus> StartAsync(StreamId id, VideoSource source, StreamRetention? retention, bool simulateLive = false, CancellationToken cancellationToken = default) =>
-        StartAsync(id, RequestedSource.Plain(source ?? throw new ArgumentNullException(nameof(source))), retention, simulateLive, cancellationToken);
+        StartAsync(id, RequestedSource.Plain(source ?? throw new ArgumentNullException(nameof(source))), retention, zones: null, simulateLive, cancellationToken);
 
     /// <summary>
     /// As above for a source with its credentials applied (<see cref="StreamCredentials.ApplyAsync"/>); inline ones are
     /// kept where the host keeps them, a secret is recorded by name only. Throws <see cref="ServiceStoppingException"/>
-    /// once the host is stopping.
+    /// once the host is stopping. <paramref name="zones"/> (validated by the caller: <see cref="Zone.Problem"/>) go into the
+    /// descriptor and with every chunk.
     /// </summary>
-    public async Task<StreamStatus> StartAsync(StreamId id, RequestedSource source, StreamRetention? retention, bool simulateLive = false,
+    public async Task<StreamStatus> StartAsync(StreamId id, RequestedSource source, StreamRetention? retention, IReadOnlyList<Zone>? zones,
+        bool simulateLive = false,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -78,6 +80,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
                 Credentials = kept,
                 Resumable = !source.Inline.HasSecrets || kept?.Kept == true,
                 Retention = retention,
+                Zones = zones is { Count: > 0 } ? zones : null,
             };
             // Recorded before the first chunk, so a crash right after start still leaves the stream resumable.
             await registry.SaveAsync(stream.Descriptor(), cancellationToken);
@@ -160,6 +163,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
                 Credentials = descriptor.Credentials,
                 Resumable = descriptor.Resumable,
                 Retention = descriptor.Retention,
+                Zones = descriptor.Zones,
             };
             _streams[id] = stream;
             stream.Task = Task.Run(() => RunAsync(stream), CancellationToken.None);
@@ -271,7 +275,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
             var chunks = Recorded(stream, capture.CaptureAsync(progress, stream.Stop.Token), resume is not null, stream.Stop.Token);
             await ingestor.IngestAsync(stream.Id, chunks,
                 chunk => { last = chunk.Sequence; Interlocked.Increment(ref stream.Chunks); },
-                resume?.FirstChunkStart, stream.Stop.Token);
+                resume?.FirstChunkStart, stream.Zones, stream.Stop.Token);
             stream.Error = null;
             stream.State = StreamDescriptor.Ended;
         }
@@ -411,6 +415,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
         public long LastSequence = (resume?.NextSequence ?? 0) - 1;
         public DateTimeOffset? FirstChunkStart = resume?.FirstChunkStart;
         public StreamRetention? Retention { get; init; }
+        public IReadOnlyList<Zone>? Zones { get; init; }
 
         public bool IsActive => State is StreamDescriptor.Starting or StreamDescriptor.Running;
 
@@ -425,6 +430,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
                 Credentials = d.Credentials,
                 Location = d.Location,
                 Retention = d.Retention,
+                Zones = d.Zones,
             };
 
         /// <summary>A record written before file sources were shown by name kept the full path as its source.</summary>
@@ -433,12 +439,13 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
 
         public StreamDescriptor Descriptor() => new(Id.Value, DisplayName, State, Error, Live, SimulateLive, Resumable,
             Interlocked.Read(ref LastSequence), Volatile.Read(ref RecordedSeconds), StartedAt, FirstChunkStart, DateTimeOffset.UtcNow,
-            Retention, Location, Credentials);
+            Retention, Location, Credentials, Zones);
 
         public StreamStatus Status() => new(Id.Value, DisplayName, State, Error, Live,
             Interlocked.Read(ref Chunks), Volatile.Read(ref CapturedSeconds), StartedAt, StreamPlaylists.For(Id.Value))
         {
             Credentials = StreamCredentials.Status(Credentials, Resumable, hasInlineSecrets: !Resumable),
+            Zones = Zones,
         };
     }
 }

@@ -1,7 +1,13 @@
+using DaprVideo.Core.Streams;
+
 namespace DaprVideo.Ingest;
 
-/// <summary>Body of <c>POST /api/streams</c>; <see cref="Retention"/> (the deployment's applies) and <see cref="Credentials"/> are optional.</summary>
-public sealed record StreamRequest(string? Id, string? Source, RetentionRequest? Retention = null, CredentialsRequest? Credentials = null);
+/// <summary>
+/// Body of <c>POST /api/streams</c>; <see cref="Retention"/> (the deployment's applies), <see cref="Credentials"/> and
+/// <see cref="Zones"/> (named polygons, normalised coordinates) are optional.
+/// </summary>
+public sealed record StreamRequest(string? Id, string? Source, RetentionRequest? Retention = null, CredentialsRequest? Credentials = null,
+    IReadOnlyList<Zone>? Zones = null);
 
 /// <summary>
 /// The source's credentials, given once: inline <c>{"username": "...", "password": "..."}</c> (embedded: kept in the

@@ -57,13 +57,14 @@ public static class StreamsApi
         if (!VideoSource.TryParse(request.Source, out var source, out var error)) return Problems.BadRequest(error);
         StreamRetention? retention = null;
         if (request.Retention is { } asked && !asked.TryParse(out retention, out var retentionError)) return Problems.BadRequest(retentionError);
+        if (Zone.Problem(request.Zones) is { } zoneProblem) return Problems.BadRequest(zoneProblem);
         try
         {
             policy.Check(source);
             // Analysis at its floor and still behind: another camera would make every stream late (503, nothing else changes).
             if (await admission.CheckAsync(cancellationToken) is { } refusal) return Problems.Unavailable(refusal.Message, refusal.RetryAfter);
             var requested = await credentials.ApplyAsync(source, request.Credentials, cancellationToken);
-            var status = await captures.StartAsync(id, requested, retention, cancellationToken: cancellationToken);
+            var status = await captures.StartAsync(id, requested, retention, request.Zones, cancellationToken: cancellationToken);
             return Results.Created($"/api/streams/{id}", status);
         }
         catch (ArgumentException e)

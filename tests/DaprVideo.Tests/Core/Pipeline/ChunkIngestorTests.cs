@@ -19,7 +19,7 @@ public sealed class ChunkIngestorTests
     {
         using var stop = new CancellationTokenSource();
         var events = new SendingPublisher(onSend: captured => { if (captured.Sequence == 1) stop.Cancel(); });
-        var ingestor = new ChunkIngestor(new MemoryStore(), events);
+        var ingestor = new ChunkIngestor(new MemoryObjectStore(), events);
         var id = StreamId.Parse("cam");
 
         var last = -1L;
@@ -61,29 +61,5 @@ public sealed class ChunkIngestorTests
             cancellationToken.ThrowIfCancellationRequested();
             return Task.CompletedTask;
         }
-    }
-
-    private sealed class MemoryStore : IObjectStore
-    {
-        private readonly ConcurrentDictionary<string, byte[]> _objects = new();
-
-        public Task PutAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            _objects[key] = content.ToArray();
-            return Task.CompletedTask;
-        }
-
-        public Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default) =>
-            Task.FromResult(_objects.TryGetValue(key, out var v) ? v : null);
-
-        public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
-        {
-            _objects.TryRemove(key, out _);
-            return Task.CompletedTask;
-        }
-
-        public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<string>>([.. _objects.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal)]);
     }
 }
