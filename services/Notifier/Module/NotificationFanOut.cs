@@ -38,7 +38,8 @@ public sealed partial class NotificationFanOut(
         cancellationToken.ThrowIfCancellationRequested();
         var failures = failed.OfType<string>().ToList();
         if (failures.Count > 0) throw new NotificationFailedException(notification.Key, failures);
-        if (due.Count > 0 && logger.IsEnabled(LogLevel.Debug)) LogSent(logger, notification.Key, string.Join(",", due));
+        if (due.Count == 0) return;
+        if (logger.IsEnabled(LogLevel.Debug)) LogSent(logger, notification.Key, string.Join(",", due));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {Key} to {Output} failed (retried): {Reason}")]
