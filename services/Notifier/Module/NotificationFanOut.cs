@@ -31,7 +31,8 @@ public sealed partial class NotificationFanOut(
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                if (logger.IsEnabled(LogLevel.Warning)) LogFailed(logger, output, notification.Key, SafeText.Redact(e.Message));
+                var reason = SafeText.Redact(e.Message);
+                LogFailed(logger, output, notification.Key, reason);
                 return output;
             }
         }));
@@ -39,7 +40,8 @@ public sealed partial class NotificationFanOut(
         var failures = failed.OfType<string>().ToList();
         if (failures.Count > 0) throw new NotificationFailedException(notification.Key, failures);
         if (due.Count == 0) return;
-        if (logger.IsEnabled(LogLevel.Debug)) LogSent(logger, notification.Key, string.Join(",", due));
+        var sentTo = string.Join(",", due);
+        LogSent(logger, notification.Key, sentTo);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {Key} to {Output} failed (retried): {Reason}")]
