@@ -35,8 +35,10 @@ public static partial class NotifierApp
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DaprVideo.Notifier");
         app.Lifetime.ApplicationStarted.Register(() =>
         {
+            var bindings = string.Join(",", settings.Bindings);
+            var changes = settings.Filter.IncludeUpdates ? "started, updated, ended" : "started, ended";
             if (settings.Bindings.Count == 0) LogNothingToSend(logger);
-            else LogSendingTo(logger, string.Join(",", settings.Bindings), settings.Filter.IncludeUpdates ? "started, updated, ended" : "started, ended");
+            else LogSendingTo(logger, bindings, changes);
         });
         app.MapEventSubscription<TrackEventChanged>(Topics.Events, (change, services, ct) =>
         {
