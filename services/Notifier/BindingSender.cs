@@ -17,7 +17,7 @@ public sealed class BindingSender(DaprClient client)
     public const string Operation = "create";
 
     /// <summary>One binding call's budget: a hanging receiver must not use up the whole delivery (daprd's inbound timeout).</summary>
-    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
 
     public async Task SendAsync(string binding, Notification notification, CancellationToken cancellationToken)
     {
