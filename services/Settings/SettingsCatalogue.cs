@@ -176,7 +176,7 @@ public static partial class SettingsCatalogue
     public static readonly WholeNumberSetting AppPort = new("APP_PORT", 0, 0, 65535,
         "port a distributed service listens on (on 0.0.0.0)")
     {
-        DefaultDescription = "5101 ingest, 5102 inference, 5103 playlist",
+        DefaultDescription = "5101 ingest, 5102 inference, 5103 playlist, 5104 notifier",
     };
 
     public static readonly TextSetting AspNetCoreUrls = new("ASPNETCORE_URLS", null,
