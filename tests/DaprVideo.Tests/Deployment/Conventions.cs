@@ -32,9 +32,12 @@ internal static class Conventions
     public static readonly App Playlist = new("playlist", 5103, "Playlist",
         [.. CommonEnvironment, "SEGMENT_SECONDS"]);
 
-    /// <summary>Sends events to people through output bindings; uses the pub/sub and secret store, not the object store.</summary>
+    /// <summary>
+    /// Sends events to people through output bindings; uses the pub/sub and secret store, not the object store.
+    /// NOTIFY_BINDINGS is not listed: unset is meaningful (nothing to send) until k8s/components/notifications sets it.
+    /// </summary>
     public static readonly App Notifier = new("notifier", 5104, "Notifier",
-        [.. CommonEnvironment.Where(n => n != SettingsCatalogue.ObjectStoreBinding.Name), SettingsCatalogue.NotifyBindings.Name, SettingsCatalogue.NotifyUpdates.Name]);
+        [.. CommonEnvironment.Where(n => n != SettingsCatalogue.ObjectStoreBinding.Name), SettingsCatalogue.NotifyUpdates.Name]);
 
     /// <summary>TF Serving's flags, not environment; no sidecar in Kubernetes. Its port here is the REST port
     /// (the appPort dapr.yaml gives it).</summary>
