@@ -298,7 +298,7 @@ public sealed class DaprManifestTests
         Assert.True(System.IO.Directory.Exists(dir), $"{dir} does not exist");
         HashSet<string> Names(IEnumerable<string> files) => files
             .SelectMany(Kustomize.ReadYaml)
-            .Where(d => d["kind"].Text == "Component")
+            .Where(d => d["kind"].Text == "Component" && d["apiVersion"].Text == "dapr.io/v1alpha1") // not kustomize Components
             .Select(d => d["metadata"]["name"].Text!)
             .ToHashSet(StringComparer.Ordinal);
         // The notifications are opt-in on both sides: components/notifications and k8s/components/notifications.
