@@ -263,6 +263,8 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
                 Live = stream.Live ? null : false,
                 FirstSequence = resume?.NextSequence ?? 0,
                 StartSeconds = resume is null || stream.Source.IsInherentlyLive ? 0 : resume.CapturedSeconds,
+                // A recording processed faster than real time resumes on its own timeline; a live one at the wall clock (a gap).
+                FirstChunkStart = resume is { FirstChunkStart: { } first } && !stream.Live ? first + TimeSpan.FromSeconds(resume.CapturedSeconds) : null,
                 StallTimeout = options.CameraStallTimeout,
                 GiveUpAfter = options.CameraGiveUpAfter,
             });

@@ -184,7 +184,7 @@ public sealed partial class ChunkCapture
         state.Probed = info;
 
         var firstOfAttempt = state.NextSequence;
-        var anchor = _time.GetUtcNow();
+        var anchor = state.Chunks == 0 && _options.FirstChunkStart is { } given ? given : _time.GetUtcNow();
         double? attemptStartPts = null;
         double? expectedStart = null;
         var arguments = Arguments(copy ? info.Codec : null, state.Live.Value, firstOfAttempt, out var inputScript);

@@ -32,6 +32,12 @@ public sealed record ChunkCaptureOptions
     /// </summary>
     public double StartSeconds { get; init; }
 
+    /// <summary>
+    /// The wall-clock start of the first chunk, when not now: a resumed recording (not live) carries on its own timeline
+    /// (its first run went faster than real time), so offsets and program date-times run on instead of going back.
+    /// </summary>
+    public DateTimeOffset? FirstChunkStart { get; init; }
+
     public TimeSpan ReconnectInitialDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
