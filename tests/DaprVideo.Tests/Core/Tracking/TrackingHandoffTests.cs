@@ -12,7 +12,7 @@ public sealed class TrackingHandoffTests
     private readonly MemoryObjectStore _store = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
 
-    private static StreamTracking Tracking(long sequence, long nextId) => new(Cam.Value, sequence, new TrackerState(nextId, sequence * 3.0), []);
+    private static StreamTracking Tracking(long sequence, long nextId) => new(Cam.Value, sequence, new TrackerState(nextId, sequence * 3.0, [], []), []);
 
     [Fact]
     public async Task The_first_chunk_has_nothing_to_continue()
