@@ -83,6 +83,25 @@ public class ObjectTrackerTests
     }
 
     [Fact]
+    public void Two_people_walking_side_by_side_first_seen_at_1_fps_are_not_swapped()
+    {
+        // Each moves more than its width per analysed frame, so the follower's new box overlaps the leader's old one more
+        // than its own old one: IoU alone would swap them; the centre distance term keeps them apart. Confirmed at once so
+        // that a swap at the second frame, while the velocities are still unknown, shows in the ids.
+        var tracker = new ObjectTracker(Defaults with { ConfirmHits = 1 });
+        var leader = new List<long?>();
+        var follower = new List<long?>();
+        for (var k = 0; k < 5; k++)
+        {
+            var step = tracker.Update(k, [Box(0.1 + 0.12 * k, 0.5), Box(0.3 + 0.12 * k, 0.5)]);
+            follower.Add(step.Detections[0].TrackId);
+            leader.Add(step.Detections[1].TrackId);
+        }
+        Assert.Equal(new long?[] { 1, 1, 1, 1, 1 }, follower);
+        Assert.Equal(new long?[] { 2, 2, 2, 2, 2 }, leader);
+    }
+
+    [Fact]
     public void An_object_that_left_ends_with_its_last_seen_time_and_a_new_one_gets_a_new_id()
     {
         var tracker = new ObjectTracker(Defaults);
