@@ -113,7 +113,8 @@ public sealed class CrossingTrackingTests(CrossingRun run, ITestOutputHelper out
             if (double.IsNaN(ta)) continue;
             foreach (var d in drawn)
             {
-                if (d.TrackId is not { } id || !score.ActorsOfTrack.TryGetValue(id, out var actors)) continue;
+                // Tracks covering no one or two persons fail the identity test; here only motion counts.
+                if (d.TrackId is not { } id || !score.ActorsOfTrack.TryGetValue(id, out var actors) || actors.Count != 1) continue;
                 var actor = CrossingRun.Scene.Actors.Single(a => a.Name == actors.Single());
                 // Where the photos overlap the detector boxes both persons at once: no offset to hold there.
                 if (Overlapping(ta) || Overlapping(t)) continue;
