@@ -8,9 +8,10 @@
 // ground truth (TrackingScore: IoU >= 0.3, one to one, per label) and the stored events are counted.
 // Columns: events and events per minute (ground truth: persons per minute), median event duration against the
 // median time a person is at least half in view, identity switches (an object's paired track id changing) in all and
-// per minute, fragmentation (distinct track ids per person: 1 is ideal), coverage (analysed frames showing at least
+// per minute, swaps (tracks that followed more than one person), fragmentation (distinct track ids per person: 1 is ideal), coverage (analysed frames showing at least
 // half a person on which it was tracked), events following no one, wall seconds and the 1-minute load average.
-// Usage: dotnet run -c Release --project bench/EventsBench [-- --clips crossing,street]
+// Usage: dotnet run -c Release --project bench/EventsBench [-- --clips crossing,street --keep dir]
+//   --keep  leave each clip's `process` output (segment records with tracked boxes, events, snapshots) in dir.
 using System.Diagnostics;
 using System.Globalization;
 using DaprVideo.Core.Playlist;
@@ -19,12 +20,14 @@ using DaprVideo.Embedded.Cli;
 using DaprVideo.Tests.TestSupport;
 
 var names = new List<string> { "crossing", "street" };
+string? keep = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
         case "--clips": names = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
-        default: throw new ArgumentException($"Unknown argument '{args[i]}' (usage: [--clips crossing,street]).");
+        case "--keep": keep = Path.GetFullPath(args[++i]); break;
+        default: throw new ArgumentException($"Unknown argument '{args[i]}' (usage: [--clips crossing,street] [--keep dir]).");
     }
 }
 var scenes = new Dictionary<string, (MovingPhotoScene Scene, Func<Task<string>> Render)>
@@ -35,7 +38,7 @@ var scenes = new Dictionary<string, (MovingPhotoScene Scene, Func<Task<string>> 
 foreach (var n in names)
     if (!scenes.ContainsKey(n)) throw new ArgumentException($"Unknown clip '{n}': use {string.Join(", ", scenes.Keys)}.");
 
-var work = Directory.CreateTempSubdirectory("daprvideo-events-bench-").FullName;
+var work = keep is null ? Directory.CreateTempSubdirectory("daprvideo-events-bench-").FullName : Directory.CreateDirectory(keep).FullName;
 var rows = new List<string[]>();
 var notes = new List<string>();
 try
@@ -46,6 +49,7 @@ try
         var clip = await render();
         var load = LoadAverage();
         var outDir = Path.Combine(work, name);
+        if (Directory.Exists(Path.Combine(outDir, name))) Directory.Delete(Path.Combine(outDir, name), recursive: true);
         var watch = Stopwatch.StartNew();
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
         var exit = await CommandLine.RunAsync(["process", clip, "--out", outDir, "--id", name], stdout, stderr,
@@ -66,18 +70,20 @@ try
         var truthDurations = scene.Actors.Select(a => OnScreenSeconds(scene, a)).ToList();
         var switches = score.IdentitySwitches();
         var fragments = scene.Actors.Select(a => score.Fragments(a.Name)).ToList();
+        var swaps = score.ActorsOfTrack.Count(t => t.Value.Count > 1);
         var strays = events.Count(e => !score.ActorsOfTrack.ContainsKey(e.TrackId));
         var coverage = scene.Actors.Average(a => score.Coverage(a.Name, times));
         rows.Add([
             name, F(scene.DurationSeconds, 0), $"{events.Count} / {scene.Actors.Count}", $"{F(events.Count / minutes, 1)} / {F(scene.Actors.Count / minutes, 1)}",
-            $"{F(Median(durations), 1)} / {F(Median(truthDurations), 1)}", switches.ToString(CultureInfo.InvariantCulture), F(switches / minutes, 1),
+            $"{F(Median(durations), 1)} / {F(Median(truthDurations), 1)}", switches.ToString(CultureInfo.InvariantCulture), F(switches / minutes, 1), swaps.ToString(CultureInfo.InvariantCulture),
             $"{F(fragments.Average(), 2)} (max {fragments.Max()})", $"{coverage:P0}", strays.ToString(CultureInfo.InvariantCulture),
             F(watch.Elapsed.TotalSeconds, 0), F(load, 1),
         ]);
         foreach (var a in scene.Actors)
         {
             var pairs = score.Pairs[a.Name];
-            notes.Add($"{name}/{a.Name} (in view {F(a.Enter, 1)}-{F(a.Leave, 1)} s): " + (pairs.Count == 0 ? "never tracked"
+            var (from, to) = HalfInView(scene, a);
+            notes.Add($"{name}/{a.Name} (shown {F(a.Enter, 1)}-{F(a.Leave, 1)} s, half in view {F(from, 1)}-{F(to, 1)} s): " + (pairs.Count == 0 ? "never tracked"
                 : string.Join(", ", Runs(pairs).Select(r => $"track {r.Id} {F(r.From, 1)}-{F(r.To, 1)} s"))));
         }
         foreach (var e in events.Where(e => !score.ActorsOfTrack.ContainsKey(e.TrackId)))
@@ -86,10 +92,10 @@ try
 }
 finally
 {
-    Directory.Delete(work, recursive: true);
+    if (keep is null) Directory.Delete(work, recursive: true);
 }
 
-string[] header = ["clip", "s", "events/truth", "per min/truth", "median s/truth", "id sw", "id sw/min", "tracks per object", "coverage", "strays", "wall s", "load"];
+string[] header = ["clip", "s", "events/truth", "per min/truth", "median s/truth", "id sw", "id sw/min", "swaps", "tracks per object", "coverage", "strays", "wall s", "load"];
 var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
 Console.WriteLine(string.Join("  ", header.Select((h, i) => h.PadRight(widths[i]))));
 foreach (var r in rows) Console.WriteLine(string.Join("  ", r.Select((c, i) => c.PadRight(widths[i]))));
@@ -112,6 +118,14 @@ static double OnScreenSeconds(MovingPhotoScene scene, MovingPhoto a)
     for (var k = 0; k < scene.DurationSeconds * scene.Fps; k++)
         if (a.VisibleFraction((double)k / scene.Fps, scene.Width, scene.Height) >= 0.5) frames++;
     return (double)frames / scene.Fps;
+}
+
+// First and last time a person is at least half inside the frame.
+static (double From, double To) HalfInView(MovingPhotoScene scene, MovingPhoto a)
+{
+    var times = Enumerable.Range(0, (int)(scene.DurationSeconds * scene.Fps)).Select(k => (double)k / scene.Fps)
+        .Where(t => a.VisibleFraction(t, scene.Width, scene.Height) >= 0.5).ToList();
+    return times.Count == 0 ? (double.NaN, double.NaN) : (times[0], times[^1]);
 }
 
 // Consecutive pairings with one track id, for the notes.
