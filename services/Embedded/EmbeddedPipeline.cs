@@ -68,6 +68,7 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
         Bus.Subscribe<StreamEnded>(Topics.Streams, Playlists.OnStreamEndedAsync);
         Bus.Subscribe<StreamEnded>(Topics.Streams, Events.EndStreamAsync);
         Bus.Subscribe<StreamPurged>(Topics.Purges, Playlists.OnStreamPurgedAsync);
+        Bus.Subscribe<TrackEventChanged>(Topics.Events, async (changed, ct) => await Playlists.Events.OnEventChangedAsync(changed, ct));
     }
 
     public PipelineSettings Settings { get; }

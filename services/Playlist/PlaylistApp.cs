@@ -8,7 +8,7 @@ namespace DaprVideo.Playlist;
 
 /// <summary>
 /// Dapr app "playlist": the Playlist module on the sidecar's object store, subscribed to topics <c>segments</c>,
-/// <c>streams</c> and <c>purges</c> (with dead-letter topics).
+/// <c>streams</c>, <c>purges</c> and <c>events</c> (with dead-letter topics).
 /// </summary>
 public static class PlaylistApp
 {
@@ -29,6 +29,8 @@ public static class PlaylistApp
             (ended, services, ct) => services.GetRequiredService<PlaylistBuilder>().OnStreamEndedAsync(ended, ct), PlaylistModule.StreamsDeadLetterTopic);
         app.MapEventSubscription<StreamPurged>(Topics.Purges,
             (purged, services, ct) => services.GetRequiredService<PlaylistBuilder>().OnStreamPurgedAsync(purged, ct), PlaylistModule.PurgesDeadLetterTopic);
+        app.MapEventSubscription<TrackEventChanged>(Topics.Events,
+            (changed, services, ct) => services.GetRequiredService<PlaylistBuilder>().Events.OnEventChangedAsync(changed, ct), PlaylistModule.EventsDeadLetterTopic);
         app.MapPlaylist();
     }
 }

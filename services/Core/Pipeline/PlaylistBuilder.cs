@@ -14,7 +14,8 @@ namespace DaprVideo.Core.Pipeline;
 /// <see cref="SegmentAnnotated"/> and <see cref="StreamEnded"/> events and stores the playlists
 /// (index.m3u8, live.m3u8) whenever they change. Every input is idempotent and order-independent.
 /// Retention (<see cref="ApplyRetentionAsync"/>) removes the oldest segments of streams it applies to, and
-/// <see cref="OnStreamPurgedAsync"/> forgets a purged stream.
+/// <see cref="OnStreamPurgedAsync"/> forgets a purged stream. It also keeps the streams' <see cref="Events"/>: rebuilt and
+/// caught up from the store with the playlists, trimmed by the same retention cuts, forgotten with a purge.
 /// </summary>
 /// <remarks>
 /// Why replicas agree under retention without talking to each other. Each replica's sweeper applies the same pure
@@ -34,6 +35,9 @@ public sealed class PlaylistBuilder(IObjectStore store, PlaylistBuilderOptions o
     public const string LivePlaylist = "live.m3u8";
 
     private readonly ConcurrentDictionary<StreamId, StreamView> _streams = new();
+
+    /// <summary>Every stream's events (fed by <see cref="EventIndexer.OnEventChangedAsync"/>).</summary>
+    public EventIndexer Events { get; } = new(store);
 
     /// <summary>Streams seen so far.</summary>
     public IReadOnlyCollection<StreamId> Streams => [.. _streams.Keys];
@@ -145,8 +149,14 @@ public sealed class PlaylistBuilder(IObjectStore store, PlaylistBuilderOptions o
     /// </summary>
     public async Task<bool> SyncAsync(StreamId id, CancellationToken cancellationToken = default)
     {
-        if (_streams.TryGetValue(id, out var known) && known.Playlist.IsComplete) return true;
+        if (_streams.TryGetValue(id, out var known) && known.Playlist.IsComplete)
+        {
+            // Events may still be rewritten after the last segment (the tracker ends them at the stream's end).
+            await Events.SyncAsync(id, cancellationToken);
+            return true;
+        }
         var found = false;
+        await Events.SyncAsync(id, cancellationToken);
         // Cuts first: records they cover may still be stored (deleted a little later) and must not come back.
         if (known is not null && !known.Policy.IsOff) found |= await ApplyLatestCutAsync(known, cancellationToken) >= 0;
         foreach (var key in await store.ListAsync(ObjectKeys.SegmentsPrefix(id), cancellationToken))
@@ -161,6 +171,13 @@ public sealed class PlaylistBuilder(IObjectStore store, PlaylistBuilderOptions o
     {
         var parts = key.Split('/');
         if (parts.Length < 3 || !StreamId.TryParse(parts[1], out var id)) return false;
+        if (EventIndexer.IsEventRecord(key, out _, out _))
+        {
+            // An unreadable event record costs that event, never the stream's playlists.
+            try { await Events.ApplyStoredAsync(key, cancellationToken); }
+            catch (InvalidDataException) { return false; }
+            return true;
+        }
         if (parts.Length == 4 && parts[2] == "segments" && key.EndsWith(".json", StringComparison.Ordinal))
         {
             // Already applied (published or waiting, or removed by retention): no need to read it again.
@@ -285,6 +302,7 @@ public sealed class PlaylistBuilder(IObjectStore store, PlaylistBuilderOptions o
     {
         if (!view.Playlist.Trim(cut)) return false;
         view.Index.ForgetThrough(cut.Through);
+        Events.ForgetThrough(view.Playlist.StreamId, cut.Through);
         view.DetectionsStale = true;
         var grace = TimeSpan.FromSeconds((options.Playlist.LiveWindowTargetDurations + 1) * view.Playlist.TargetDuration);
         lock (view.PendingDeletes) view.PendingDeletes.Enqueue((cut, _clock.GetUtcNow() + grace));
@@ -292,7 +310,8 @@ public sealed class PlaylistBuilder(IObjectStore store, PlaylistBuilderOptions o
     }
 
     /// <summary>
-    /// Deletes the segments, records and raw chunks of cuts whose grace has passed, then the cuts below the newest.
+    /// Deletes the segments, records and raw chunks of cuts whose grace has passed, and the events wholly inside them
+    /// (record and JPEGs), then the cuts below the newest.
     /// The first time in a process the stream's folders are listed (what an earlier process removed is unknown);
     /// after that only the sequences since the last cut are deleted.
     /// </summary>
@@ -320,6 +339,7 @@ public sealed class PlaylistBuilder(IObjectStore store, PlaylistBuilderOptions o
                             await store.DeleteAsync(key, cancellationToken);
             }
             view.DeletedThrough = Math.Max(view.DeletedThrough ?? -1, cut.Through);
+            await Events.DeleteThroughAsync(id, cut.Through, cancellationToken);
             foreach (var key in await store.ListAsync(ObjectKeys.RetentionPrefix(id), cancellationToken))
                 if (SequenceOfKey(key) is { } through && through < view.Playlist.TrimmedThrough)
                     await store.DeleteAsync(key, cancellationToken);
@@ -353,6 +373,7 @@ public sealed class PlaylistBuilder(IObjectStore store, PlaylistBuilderOptions o
         if (await store.GetAsync(ObjectKeys.StreamDescriptor(id), cancellationToken) is { } json
             && StreamDescriptor.Parse(json).StartedAt > purged.StartedAt)
             return;
+        Events.Forget(id);
         foreach (var key in await store.ListAsync(ObjectKeys.StreamPrefix(id), cancellationToken))
             if (key != ObjectKeys.StreamDescriptor(id))
                 await store.DeleteAsync(key, cancellationToken);

@@ -445,6 +445,7 @@ public sealed partial class StreamCaptures(ChunkIngestor ingestor, StreamRegistr
             Interlocked.Read(ref Chunks), Volatile.Read(ref CapturedSeconds), StartedAt, StreamPlaylists.For(Id.Value))
         {
             Credentials = StreamCredentials.Status(Credentials, Resumable, hasInlineSecrets: !Resumable),
+            Zones = Zones,
         };
     }
 }

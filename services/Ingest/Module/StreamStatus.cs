@@ -22,6 +22,10 @@ public sealed record StreamStatus(
 {
     /// <summary>How the source's credentials are held (null: it has none).</summary>
     public CredentialsStatus? Credentials { get; init; }
+
+    /// <summary>The stream's zones, as posted (null: none).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<Core.Streams.Zone>? Zones { get; init; }
 }
 
 /// <summary>Where a stream's playlists are served.</summary>

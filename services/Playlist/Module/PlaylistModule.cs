@@ -22,6 +22,7 @@ public static partial class PlaylistModule
     public const string SegmentsDeadLetterTopic = "segments-dead";
     public const string StreamsDeadLetterTopic = "streams-dead";
     public const string PurgesDeadLetterTopic = "purges-dead";
+    public const string EventsDeadLetterTopic = "events-dead";
 
     /// <summary>
     /// Registers the playlist builder (unless the host already registered the one its events feed), the store

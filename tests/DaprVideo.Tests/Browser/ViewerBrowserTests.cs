@@ -1,5 +1,8 @@
 using System.Text.Json;
+using DaprVideo.Core.Events;
 using DaprVideo.Core.Playlist;
+using DaprVideo.Core.Ports;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace DaprVideo.Tests.Browser;
@@ -200,6 +203,59 @@ public sealed class ViewerBrowserTests(ViewerStreamFixture fixture, ITestOutputH
 
         await File.WriteAllBytesAsync(ScreenshotPath, await page.ScreenshotPngAsync());
         output.WriteLine($"screenshots: {ListScreenshotPath}, {ScreenshotPath}");
+    }
+
+    [Fact]
+    public async Task Events_list_shows_crop_thumbnails_filters_by_label_and_a_click_seeks_to_the_event()
+    {
+        var records = Records();
+        var lastStart = records.Take(records.Count - 1).Sum(r => r.DurationSeconds);
+        // Two events as Inference writes them (record, snapshot, crop, then the message); labels and track ids no
+        // tracker of this stream would give, so real events of the stream cannot get in the way.
+        var kite = StoredEvents.Make(ViewerStreamFixture.StreamId, 901, "kite", startSeconds: 0.5, endSeconds: 1.5, zones: ["sky"],
+            firstSequence: records[0].Sequence, lastSequence: records[0].Sequence);
+        var giraffe = StoredEvents.Make(ViewerStreamFixture.StreamId, 902, "giraffe", startSeconds: lastStart + 0.6, endSeconds: lastStart + 1.2,
+            firstSequence: records[^1].Sequence, lastSequence: records[^1].Sequence);
+        var jpeg = Path.Combine(fixture.Host.Media, "event.jpg");
+        MediaClips.Ffmpeg("-f", "lavfi", "-i", "color=c=orange:s=96x72", "-frames:v", "1", jpeg);
+        var store = fixture.Host.App.Services.GetRequiredService<IObjectStore>();
+        var bus = fixture.Host.App.Services.GetRequiredService<IEventPublisher>();
+        foreach (var e in new[] { kite, giraffe })
+        {
+            await StoredEvents.StoreAsync(store, e, await File.ReadAllBytesAsync(jpeg));
+            await bus.PublishAsync(Topics.Events, StoredEvents.Changed(e, TrackEventChanged.Ended));
+        }
+        await Eventually.HoldsAsync(() => fixture.Host.Http.GetStringAsync($"/api/streams/{ViewerStreamFixture.StreamId}/events"),
+            json => json.Contains("\"photos.902\"", StringComparison.Ordinal) && json.Contains("\"photos.901\"", StringComparison.Ordinal), "both events indexed", 30);
+
+        await using var page = await fixture.Browser.NewPageAsync();
+        await page.NavigateAsync(StreamPage);
+        const string Item = "document.querySelector('#event-list li[data-event=\"photos.{0}\"]')";
+        string ItemOf(long track) => string.Format(System.Globalization.CultureInfo.InvariantCulture, Item, track);
+        var loaded = await page.WaitForAsync(
+            $"(() => {{ const a = {ItemOf(901)}, b = {ItemOf(902)}; const ia = a && a.querySelector('img'), ib = b && b.querySelector('img'); " +
+            "return ia && ib && ia.complete && ib.complete && ia.naturalWidth > 0 && ib.naturalWidth > 0 && " +
+            "{ a: ia.naturalWidth, b: ib.naturalWidth, order: [...document.querySelectorAll('#event-list li')].map(li => li.dataset.event), " +
+            "marks: document.querySelectorAll('#event-marks span').length }; })()",
+            Patience, "document.getElementById('event-list').outerHTML");
+        Assert.Equal(96, loaded.GetProperty("a").GetInt32());
+        var order = loaded.GetProperty("order").EnumerateArray().Select(o => o.GetString()).ToList();
+        Assert.True(order.IndexOf("photos.902") < order.IndexOf("photos.901"), "newest first: " + string.Join(',', order));
+        Assert.True(loaded.GetProperty("marks").GetInt32() >= 2);
+
+        // The label filter (filled from the events) hides the kite.
+        await page.EvaluateAsync("(() => { const s = document.getElementById('event-label'); s.value = 'giraffe'; s.dispatchEvent(new Event('change')); })()");
+        var filtered = await page.EvaluateAsync($"({{ kite: {ItemOf(901)}.hidden, giraffe: {ItemOf(902)}.hidden }})");
+        Assert.True(filtered.GetProperty("kite").GetBoolean());
+        Assert.False(filtered.GetProperty("giraffe").GetBoolean());
+
+        // A click plays from the event's start on the media timeline.
+        await page.WaitForAsync("document.querySelector('video').currentTime > 0.2", Patience, VideoState);
+        await page.ClickAsync("#event-list li[data-event=\"photos.902\"] button");
+        var landed = await page.WaitForAsync(
+            $"(() => {{ const v = document.querySelector('video'); return !v.seeking && v.currentTime >= {giraffe.StartSeconds - 0.3:R} && v.currentTime; }})()",
+            Patience, VideoState);
+        Assert.InRange(landed.GetDouble(), giraffe.StartSeconds - 0.3, giraffe.StartSeconds + 1.5);
     }
 
     private List<SegmentRecord> Records() =>

@@ -116,10 +116,10 @@ public sealed class DaprConfigurationTests
             var subscribing = TopicScopes(pubsub["subscriptionScopes"]);
             Assert.All(publishing.Keys.Concat(subscribing.Keys), app => Assert.Contains(app, appIds));
             Assert.Equal([Topics.Chunks, Topics.Streams, Topics.Purges], publishing[IngestModule.AppId]);
-            Assert.Equal([Topics.Segments, InferenceModule.DeadLetterTopic], publishing[InferenceModule.AppId]);
-            Assert.Equal([PlaylistModule.SegmentsDeadLetterTopic, PlaylistModule.StreamsDeadLetterTopic, PlaylistModule.PurgesDeadLetterTopic], publishing[PlaylistModule.AppId]);
-            Assert.Equal([Topics.Chunks], subscribing[InferenceModule.AppId]);
-            Assert.Equal([Topics.Segments, Topics.Streams, Topics.Purges], subscribing[PlaylistModule.AppId]);
+            Assert.Equal([Topics.Segments, Topics.Events, InferenceModule.DeadLetterTopic, InferenceModule.StreamsDeadLetterTopic], publishing[InferenceModule.AppId]);
+            Assert.Equal([PlaylistModule.SegmentsDeadLetterTopic, PlaylistModule.StreamsDeadLetterTopic, PlaylistModule.PurgesDeadLetterTopic, PlaylistModule.EventsDeadLetterTopic], publishing[PlaylistModule.AppId]);
+            Assert.Equal([Topics.Chunks, Topics.Streams], subscribing[InferenceModule.AppId]);
+            Assert.Equal([Topics.Segments, Topics.Streams, Topics.Purges, Topics.Events], subscribing[PlaylistModule.AppId]);
             var allowed = pubsub["allowedTopics"].Split(',').ToHashSet(StringComparer.Ordinal);
             Assert.All(publishing.Values.Concat(subscribing.Values).SelectMany(t => t), t => Assert.Contains(t, allowed));
         }

@@ -16,7 +16,7 @@ namespace DaprVideo.Playlist.Apis;
 
 /// <summary>
 /// HLS out of the object store (<c>/streams/{id}/...</c>) and detection search
-/// (<c>/api/streams/{id}/detections|timeline|labels</c>).
+/// (<c>/api/streams/{id}/detections|timeline|labels</c>), and the events (<see cref="EventsApi"/>).
 /// </summary>
 public static class PlaylistApi
 {
@@ -32,7 +32,7 @@ public static class PlaylistApi
         search.MapReadOnly("/detections", GetDetections);
         search.MapReadOnly("/timeline", GetTimeline);
         search.MapReadOnly("/labels", GetLabels);
-        return app;
+        return app.MapEventsApi();
     }
 
     private static async Task<IResult> GetPlaylistAsync(string id, string playlist, PlaylistBuilder playlists, HttpContext http, CancellationToken ct)

@@ -193,6 +193,8 @@
       currentSegment: null,
       pendingSeek: null,   // { segment, offset } waiting for the playlist to load
       label: "",
+      events: [],
+      shownEvents: null,
       hits: [],
       hitsShown: 0,
       shownTimeline: null,
@@ -542,6 +544,99 @@
       loadHits().catch(showProblem);
     });
 
+    // --- events (one tracked object each) ---
+
+    const eventList = $("event-list");
+    const eventLabel = $("event-label");
+    const eventZone = $("event-zone");
+    const eventMarks = $("event-marks");
+
+    function fillSelect(select, names, allText) {
+      const chosen = select.value;
+      select.replaceChildren(el("option", { value: "", text: allText }), ...names.map((name) => el("option", { value: name, text: name })));
+      select.value = names.includes(chosen) ? chosen : "";
+    }
+
+    const optionalNumber = (x) => (typeof x === "number" && Number.isFinite(x) ? x : null);
+
+    /** The API's events (newest first); start/end are on the stream's media timeline, where detection hits sit too. */
+    function setEvents(events) {
+      view.events = events
+        .filter((e) => e && typeof e.id === "string" && typeof e.label === "string")
+        .map((e) => ({
+          id: e.id,
+          label: e.label,
+          zones: Array.isArray(e.zones) ? e.zones.filter((z) => typeof z === "string") : [],
+          start: Math.max(0, finite(e.startSeconds)),
+          end: optionalNumber(e.endSeconds),
+          first: Number.isInteger(e.firstSequence) ? e.firstSequence : null,
+          score: finite(e.maxScore),
+          crop: sameOriginPath(e.cropUrl),
+        }));
+      fillSelect(eventLabel, [...new Set(view.events.map((e) => e.label))].sort(), "All labels");
+      const zones = [...new Set(view.events.flatMap((e) => e.zones))].sort();
+      fillSelect(eventZone, zones, zones.length ? "All zones" : "No zones");
+      eventList.replaceChildren(...view.events.map(eventItem));
+      renderEventMarks();
+      filterEvents();
+    }
+
+    function eventItem(e) {
+      const span = e.end === null ? "in progress" : `${clock(Math.max(0, e.end - e.start), true)} long`;
+      const zones = e.zones.length ? ` · ${e.zones.join(", ")}` : "";
+      const button = el("button", { type: "button", "aria-label": `${e.label}, ${percent(e.score)}, at ${clock(e.start)}, ${span}${zones}: play from here` },
+        e.crop ? el("img", { src: e.crop, alt: "", width: 72, height: 54, decoding: "async" }) : el("span"),
+        el("span", {},
+          el("span", { className: "what", text: `${e.label} · ${percent(e.score)}` }),
+          el("span", { className: `when${e.end === null ? " live" : ""}`, text: `${clock(e.start)} · ${span}${zones}` })));
+      button.addEventListener("click", () => seekToSeconds(e.start, e.first));
+      return el("li", { "data-event": e.id }, button);
+    }
+
+    const eventShown = (e) => (!eventLabel.value || e.label === eventLabel.value) && (!eventZone.value || e.zones.includes(eventZone.value));
+
+    function filterEvents() {
+      let shown = 0;
+      view.events.forEach((e, i) => {
+        const visible = eventShown(e);
+        if (visible) shown++;
+        eventList.children[i].hidden = !visible;
+        const mark = eventMarks.children[i];
+        if (mark) mark.classList.toggle("hidden", !visible);
+      });
+      const filtered = eventLabel.value || eventZone.value;
+      $("events-status").textContent = view.events.length === 0 ? "No events yet."
+        : filtered ? `${shown} of ${plural(view.events.length, "event")}` : plural(view.events.length, "event");
+    }
+
+    /** One bar per event under the timeline, on its scale (the sum of the listed segments' durations). */
+    function renderEventMarks() {
+      const total = view.segments.reduce((sum, s) => sum + s.duration, 0);
+      if (!(total > 0)) {
+        eventMarks.replaceChildren();
+        return;
+      }
+      eventMarks.replaceChildren(...view.events.map((e) => {
+        const left = Math.min(1, e.start / total);
+        const right = Math.min(1, Math.max(e.end ?? total, e.start) / total);
+        const mark = el("span", { title: `${e.label} at ${clock(e.start)}`, "data-event": e.id });
+        mark.style.left = `${left * 100}%`;
+        mark.style.width = `${(right - left) * 100}%`;
+        mark.addEventListener("click", () => seekToSeconds(e.start, e.first));
+        return mark;
+      }));
+    }
+
+    /** Seeks to a time on the stream's media timeline: the segment holding it, and the offset into it. */
+    function seekToSeconds(seconds, fallbackSegment) {
+      const holding = view.segments.find((s) => seconds >= view.starts.get(s.segment) && seconds < view.starts.get(s.segment) + view.durations.get(s.segment));
+      if (holding) seekTo(holding.segment, seconds - view.starts.get(holding.segment));
+      else if (fallbackSegment !== null && fallbackSegment !== undefined) seekTo(fallbackSegment, 0);
+    }
+
+    eventLabel.addEventListener("change", filterEvents);
+    eventZone.addEventListener("change", filterEvents);
+
     // --- polling ---
 
     async function refresh() {
@@ -561,7 +656,17 @@
       if (key !== view.shownTimeline) {
         view.shownTimeline = key;
         setTimeline(timeline);
+        renderEventMarks();
+        filterEvents();
         if (view.label) await loadHits();
+      }
+      // Events come and end while the stream is live: polled with the timeline, redrawn only when they changed.
+      const events = await getJson(`${api}/events`);
+      if (!Array.isArray(events)) throw new ApiProblem("The event list answer is not a JSON array.");
+      const eventsKey = JSON.stringify(events);
+      if (eventsKey !== view.shownEvents) {
+        view.shownEvents = eventsKey;
+        setEvents(events);
       }
       // "ended" means capture stopped; segments still in analysis are listed later. Only the playlist's own
       // ENDLIST says nothing more will come.
