@@ -1,9 +1,9 @@
 # syntax=docker/dockerfile:1
 # check=skip=InvalidDefaultArgInFrom
-# The images of the four deployed services. SERVICE picks one: its Dapr app id, which is also the image name.
+# The images of the five deployed services. SERVICE picks one: its Dapr app id, which is also the image name.
 # Build from the repository root:
 #   docker build --build-arg SERVICE=ingest -t daprvideo/ingest:0.1.0 .
-# SERVICE is one of ingest, inference, playlist, modelserver; it has no default (the lint check above is skipped
+# SERVICE is one of ingest, inference, playlist, notifier, modelserver; it has no default (the lint check above is skipped
 # for that reason), so a build without it fails instead of building some other service.
 ARG SERVICE
 
@@ -24,6 +24,8 @@ COPY services/Inference/Module/DaprVideo.Inference.Module.csproj services/Infere
 COPY services/Inference/DaprVideo.Inference.csproj services/Inference/
 COPY services/Playlist/Module/DaprVideo.Playlist.Module.csproj services/Playlist/Module/
 COPY services/Playlist/DaprVideo.Playlist.csproj services/Playlist/
+COPY services/Notifier/Module/DaprVideo.Notifier.Module.csproj services/Notifier/Module/
+COPY services/Notifier/DaprVideo.Notifier.csproj services/Notifier/
 COPY services/ModelServer/DaprVideo.ModelServer.csproj services/ModelServer/
 
 # The project each service publishes.
@@ -33,6 +35,8 @@ FROM sdk AS inference-project
 ENV PROJECT=services/Inference/DaprVideo.Inference.csproj
 FROM sdk AS playlist-project
 ENV PROJECT=services/Playlist/DaprVideo.Playlist.csproj
+FROM sdk AS notifier-project
+ENV PROJECT=services/Notifier/DaprVideo.Notifier.csproj
 FROM sdk AS modelserver-project
 ENV PROJECT=services/ModelServer/DaprVideo.ModelServer.csproj
 
@@ -78,6 +82,14 @@ ENV APP_PORT=5103 \
     ASPNETCORE_HTTP_PORTS=5103
 EXPOSE 5103
 ENTRYPOINT ["dotnet", "DaprVideo.Playlist.dll"]
+
+# Notifier: TrackEventChanged on "events" -> the output bindings NOTIFY_BINDINGS names (HTTP 5104). No ffmpeg.
+FROM runtime AS notifier
+COPY --from=build /app ./
+ENV APP_PORT=5104 \
+    ASPNETCORE_HTTP_PORTS=5104
+EXPOSE 5104
+ENTRYPOINT ["dotnet", "DaprVideo.Notifier.dll"]
 
 # ModelServer: TF Serving's gRPC (8500) and REST (8501) API on ONNX Runtime with the SSDLite MobileNetV2 COCO model
 # baked in; the drop-in alternative to tensorflow/serving (Inference reaches either one through TF_SERVING_URL).

@@ -126,6 +126,25 @@ public static partial class SettingsCatalogue
         AllowedDescription = "`*` or origins like `https://player.example:8443` separated by ','",
     };
 
+    // Notifications: the Notifier (distributed) and the embedded serve
+
+    public static readonly TextSetting NotifyBindings = new("NOTIFY_BINDINGS", null,
+        "Dapr output bindings the Notifier sends each started and ended event to (operation `create`, the event's JSON as data); unset: it sends nothing")
+    {
+        Pattern = ComponentNameListPattern(),
+        AllowedDescription = "Dapr component names separated by ',' (`webhook,mqtt`)",
+    };
+
+    public static readonly SwitchSetting NotifyUpdates = new("NOTIFY_UPDATES", false,
+        "also send `updated` changes (a higher score, a new zone), not only `started` and `ended` (Notifier and `EVENTS_WEBHOOK_URL`)");
+
+    public static readonly UrlSetting EventsWebhookUrl = new("EVENTS_WEBHOOK_URL", ["http", "https"],
+        "– (off)", "embedded `serve`: each started and ended event is POSTed here as JSON (retried with backoff; a bounded queue, oldest dropped when full)")
+    {
+        // It may carry a token (userinfo, query): errors and logs never show the value.
+        Redacted = true,
+    };
+
     // Every host: stopping
 
     public static readonly NumberSetting ShutdownTimeout = new("SHUTDOWN_TIMEOUT", 20, 1, 3600,
@@ -157,7 +176,7 @@ public static partial class SettingsCatalogue
     public static readonly WholeNumberSetting AppPort = new("APP_PORT", 0, 0, 65535,
         "port a distributed service listens on (on 0.0.0.0)")
     {
-        DefaultDescription = "5101 ingest, 5102 inference, 5103 playlist",
+        DefaultDescription = "5101 ingest, 5102 inference, 5103 playlist, 5104 notifier",
     };
 
     public static readonly TextSetting AspNetCoreUrls = new("ASPNETCORE_URLS", null,
@@ -203,6 +222,7 @@ public static partial class SettingsCatalogue
         ModelPath, DetectorThreads,
         ApiKey, MediaDirs, MaxStreams, CameraStallSeconds, CameraGiveUpSeconds, IngestScratchDir, ShutdownTimeout,
         CorsAllowedOrigins,
+        NotifyBindings, NotifyUpdates, EventsWebhookUrl,
         PubsubName, ObjectStoreBinding, DaprSecretStore, AppPort, AspNetCoreUrls, AppApiToken, DaprApiToken,
         DaprGrpcEndpoint, DaprHttpEndpoint, DaprGrpcPort, DaprHttpPort, OtlpEndpoint,
     ];
@@ -223,6 +243,10 @@ public static partial class SettingsCatalogue
     // \z, not $: $ also matches before a final newline, which a Verbatim value keeps.
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}\z", RegexOptions.CultureInvariant)]
     private static partial Regex ComponentNamePattern();
+
+    // Names as above, separated by ',' (spaces around a comma allowed).
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}(\s*,\s*[A-Za-z0-9][A-Za-z0-9._-]{0,62})*\z", RegexOptions.CultureInvariant)]
+    private static partial Regex ComponentNameListPattern();
 
     [GeneratedRegex(@"^[^\s\p{Cc}]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex TokenPattern();

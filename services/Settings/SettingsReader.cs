@@ -69,8 +69,9 @@ public sealed class SettingsReader(Func<string, string?> lookup)
         ArgumentNullException.ThrowIfNull(setting);
         if (Value(setting) is not { } value) return null;
         return Uri.TryCreate(value, UriKind.Absolute, out var uri) && setting.Schemes.Contains(uri.Scheme, StringComparer.Ordinal)
+            && !string.IsNullOrEmpty(uri.Host)
             ? uri
-            : throw setting.Invalid(value);
+            : throw setting.InvalidUrl(value);
     }
 
     /// <summary>The entries; for a folder list, as full paths that exist.</summary>

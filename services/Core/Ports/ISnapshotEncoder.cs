@@ -1,3 +1,4 @@
+using DaprVideo.Core.Tracking;
 using DaprVideo.Core.Video;
 using DaprVideo.Core.Vision;
 
@@ -9,6 +10,3 @@ public interface ISnapshotEncoder
     /// <summary>The whole frame and the object's <paramref name="box"/> (with a little margin) cut from it.</summary>
     EventSnapshot Encode(ImageFrame frame, BoundingBox box);
 }
-
-/// <summary>An event's two encoded pictures.</summary>
-public sealed record EventSnapshot(byte[] Frame, byte[] Crop);

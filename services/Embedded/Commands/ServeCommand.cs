@@ -1,9 +1,11 @@
+using DaprVideo.Core.Events;
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Ports;
 using DaprVideo.Core.Streams;
 using DaprVideo.Core.Video;
 using DaprVideo.Embedded.Adapters;
 using DaprVideo.Embedded.Cli;
+using DaprVideo.Embedded.Notifications;
 using DaprVideo.Inference;
 using DaprVideo.Ingest;
 using DaprVideo.Ingest.Apis;
@@ -41,6 +43,8 @@ public static class ServeCommand
         args.EnsureNoneLeft(0);
         if (!System.Net.IPAddress.TryParse(host, out _) && host != "localhost")
             throw new UsageException($"--host must be an IP address or localhost, not '{host}'.");
+        // EVENTS_WEBHOOK_URL is checked before anything starts: a bad one stops serve with one line naming it.
+        var webhook = WebhookOptions.From(env);
 
         // The Ingest module's own settings (MEDIA_DIRS, API_KEY, MAX_STREAMS, SEGMENT_SECONDS); --media takes MEDIA_DIRS' place.
         var ingestOptions = IngestOptions.FromSettings(env, scratchDirectory: Path.Combine(data, ".scratch")) with { SegmentSeconds = settings.SegmentSeconds };
@@ -54,7 +58,7 @@ public static class ServeCommand
         if (demo) await DeleteDemoStreamAsync(data, cancellationToken);
 
         await using var app = await BuildAsync(settings, ingestOptions, data, host, port, LogLevels.Read(env), demo: demo,
-            shutdownTimeout: env.ShutdownTimeout());
+            shutdownTimeout: env.ShutdownTimeout(), webhook: webhook);
         await app.RunUntilStoppedAsync(async running =>
         {
             var address = app.Urls.First();
@@ -77,6 +81,7 @@ public static class ServeCommand
     /// <param name="demo">The demo stream is regenerated under the same keys on every start: its segments are not immutable.</param>
     /// <param name="shutdownTimeout">SHUTDOWN_TIMEOUT: how long the graceful stop may take (default 20 s).</param>
     /// <param name="detector">Instead of the detector the settings name (tests and benchmarks: a deliberately slow one).</param>
+    /// <param name="webhook">EVENTS_WEBHOOK_URL: started and ended events are POSTed there (<see cref="WebhookNotifier"/>); null: none.</param>
     /// <remarks>
     /// Streams live across restarts: a stop (SIGTERM, Ctrl+C) leaves them active for the next start on the same data
     /// folder; inline credentials are kept in <c>&lt;data&gt;/.secrets/credentials.json</c> (0600) for that; chunks not yet
@@ -84,7 +89,7 @@ public static class ServeCommand
     /// </remarks>
     public static Task<WebApplication> BuildAsync(PipelineSettings settings, IngestOptions ingestOptions, string data, string host, int port,
         LogLevel logLevel = LogLevel.Information, CrossOriginPolicy? crossOrigin = null, bool demo = false, TimeSpan? shutdownTimeout = null,
-        IObjectDetector? detector = null)
+        IObjectDetector? detector = null, WebhookOptions? webhook = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(ingestOptions);
@@ -122,7 +127,17 @@ public static class ServeCommand
             RegeneratedStreams = demo ? new HashSet<StreamId> { StreamId.Parse(DemoId) } : new HashSet<StreamId>(),
         });
 
+        // Notifications: queued by the bus handler, sent by the notifier's own worker; stopped after the pipeline drained
+        // (hosted StopAsync runs after EmbeddedLifecycle's StoppingAsync), so the events of the last chunks go out too.
+        if (webhook is not null)
+        {
+            builder.Services.AddSingleton(sp => new WebhookNotifier(webhook, sp.GetRequiredService<ILogger<WebhookNotifier>>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookNotifier>());
+        }
+
         var app = builder.Build();
+        if (webhook is not null)
+            pipeline.Bus.Subscribe<TrackEventChanged>(Topics.Events, app.Services.GetRequiredService<WebhookNotifier>().OnChangeAsync);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapStreamsApi(ingestOptions.ApiKey);

@@ -1,4 +1,5 @@
 using DaprVideo.Core.Ports;
+using DaprVideo.Core.Tracking;
 using DaprVideo.Core.Video;
 using DaprVideo.Core.Vision;
 using SkiaSharp;

@@ -55,7 +55,7 @@ public sealed class DaprGrpcService(DaprSidecarStandIn sidecar)
     public async Task<InvokeBindingResponse> InvokeBinding(InvokeBindingRequest request, ServerCallContext context)
     {
         sidecar.CheckApiToken(context);
-        if (!sidecar.Bindings.TryGetValue(request.Name, out var binding))
+        if (sidecar.OutputBinding(request.Name) is not { } binding)
             throw new RpcException(new Status(StatusCode.Internal,
                 $"error invoking output binding {request.Name}: couldn't find output binding {request.Name}"));
         try

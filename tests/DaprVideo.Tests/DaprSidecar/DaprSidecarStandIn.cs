@@ -15,7 +15,7 @@ namespace DaprVideo.Tests.DaprSidecar;
 
 /// <summary>
 /// A protocol-faithful stand-in for daprd (test code only; no daprd can be installed here). It listens on
-/// loopback: one HTTP/2 cleartext port for gRPC (PublishEvent, InvokeBinding, GetSecret, GetBulkSecret) and one HTTP/1.1
+/// loopback: one HTTP/2 cleartext port for gRPC (PublishEvent, InvokeBinding on bindings.aws.s3 and bindings.http, GetSecret, GetBulkSecret) and one HTTP/1.1
 /// port for the HTTP API it needs (<c>/v1.0/healthz</c>, <c>/v1.0/healthz/outbound</c>, <c>/v1.0/secrets/...</c>),
 /// like daprd's 50001/3500.
 /// Point DaprClient at it with <see cref="GrpcEndpoint"/>/<see cref="HttpEndpoint"/> (or DAPR_GRPC_ENDPOINT /
@@ -34,6 +34,7 @@ public sealed class DaprSidecarStandIn : IAsyncDisposable
     {
         AppId = options.AppId;
         Bindings = options.Bindings.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        HttpBindings = options.HttpBindings.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         Resiliency = options.Resiliency;
         Secrets = options.Secrets;
         _daprApiToken = options.DaprApiToken is null ? null : Encoding.UTF8.GetBytes(options.DaprApiToken);
@@ -114,6 +115,13 @@ public sealed class DaprSidecarStandIn : IAsyncDisposable
 
     public IReadOnlyDictionary<string, S3BindingEmulator> Bindings { get; }
 
+    /// <summary>The <c>bindings.http</c> output bindings by component name.</summary>
+    public IReadOnlyDictionary<string, HttpBindingEmulator> HttpBindings { get; }
+
+    /// <summary>The output binding called <paramref name="name"/>, whatever its type (daprd's component store).</summary>
+    public IOutputBinding? OutputBinding(string name) =>
+        Bindings.TryGetValue(name, out var s3) ? s3 : HttpBindings.TryGetValue(name, out var http) ? http : null;
+
     /// <summary>The in-memory broker (when no <see cref="SidecarOptions.PubSubs"/> are given): publish log, delivery log, dead letters, settle hook, app (re)connection.</summary>
     public SidecarPubSub PubSub { get; }
 
@@ -168,6 +176,7 @@ public sealed class DaprSidecarStandIn : IAsyncDisposable
         if (Subscriptions is not null) await Subscriptions.DisposeAsync();
         foreach (var p in PubSubs?.Values ?? []) await p.Broker.DisposeAsync();
         _postman?.Dispose();
+        foreach (var http in HttpBindings.Values) http.Dispose();
         await PubSub.DisposeAsync();
         await _host.StopAsync();
         await _host.DisposeAsync();
@@ -183,6 +192,9 @@ public sealed record SidecarOptions
 
     /// <summary>Output bindings by component name (the <c>bindings.aws.s3</c> emulation).</summary>
     public IReadOnlyDictionary<string, S3BindingEmulator> Bindings { get; init; } = new Dictionary<string, S3BindingEmulator>();
+
+    /// <summary>Output bindings of type <c>bindings.http</c> by component name.</summary>
+    public IReadOnlyDictionary<string, HttpBindingEmulator> HttpBindings { get; init; } = new Dictionary<string, HttpBindingEmulator>();
 
     /// <summary>Token the app must present (daprd's DAPR_API_TOKEN).</summary>
     public string? DaprApiToken { get; init; }

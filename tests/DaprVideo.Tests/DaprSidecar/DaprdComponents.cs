@@ -6,7 +6,7 @@ namespace DaprVideo.Tests.DaprSidecar;
 
 /// <summary>
 /// Turns what daprd loaded for an app (<see cref="SidecarResources"/>) into a stand-in's options: the S3 binding
-/// over the bucket its metadata names, one broker client per pub/sub component, the Resiliency policies, the body
+/// over the bucket its metadata names, the http bindings, one broker client per pub/sub component, the Resiliency policies, the body
 /// limit. A component whose metadata its real implementation would reject fails here, like daprd's start.
 /// </summary>
 public static class DaprdComponents
@@ -18,6 +18,7 @@ public static class DaprdComponents
         ArgumentNullException.ThrowIfNull(resources);
         var bindings = new Dictionary<string, S3BindingEmulator>(StringComparer.Ordinal);
         var pubsubs = new Dictionary<string, PubSubComponent>(StringComparer.Ordinal);
+        var http = new Dictionary<string, HttpBindingEmulator>(StringComparer.Ordinal);
         try
         {
             foreach (var component in resources.Components)
@@ -26,6 +27,10 @@ public static class DaprdComponents
                 {
                     case "bindings.aws.s3":
                         bindings[component.Name] = S3Binding(component, wrapBackend);
+                        break;
+                    case "bindings.http":
+                        // components-contrib bindings/http/http.go Init (metadata decoded with kit's DecodeMetadata).
+                        http[component.Name] = new HttpBindingEmulator(component.Name, component.Metadata);
                         break;
                     case "pubsub.redis" or "pubsub.kafka":
                         pubsubs[component.Name] = new PubSubComponent(component.Name,
@@ -44,6 +49,7 @@ public static class DaprdComponents
         {
             AppId = appId,
             Bindings = bindings,
+            HttpBindings = http,
             PubSubs = pubsubs,
             Resiliency = ResiliencySpec.Parse(resources.ResiliencyDocuments, appId: appId),
             Secrets = new SidecarSecrets(resources.SecretStores, resources.SecretScopes),

@@ -11,7 +11,7 @@ namespace DaprVideo.Tests.DaprSidecar;
 /// Errors are thrown as <see cref="BindingException"/> with the binding's own message; the gRPC layer
 /// wraps them the way daprd does.
 /// </summary>
-public sealed class S3BindingEmulator(IObjectBackend backend, bool decodeBase64 = false, bool encodeBase64 = false)
+public sealed class S3BindingEmulator(IObjectBackend backend, bool decodeBase64 = false, bool encodeBase64 = false) : IOutputBinding
 {
     public IObjectBackend Backend { get; } = backend;
 

@@ -32,14 +32,24 @@ internal static class Conventions
     public static readonly App Playlist = new("playlist", 5103, "Playlist",
         [.. CommonEnvironment, "SEGMENT_SECONDS"]);
 
+    /// <summary>
+    /// Sends events to people through output bindings; uses the pub/sub and secret store, not the object store.
+    /// NOTIFY_BINDINGS is not listed: unset is meaningful (nothing to send) until k8s/components/notifications sets it.
+    /// </summary>
+    public static readonly App Notifier = new("notifier", 5104, "Notifier",
+        [.. CommonEnvironment.Where(n => n != SettingsCatalogue.ObjectStoreBinding.Name), SettingsCatalogue.NotifyUpdates.Name]);
+
     /// <summary>TF Serving's flags, not environment; no sidecar in Kubernetes. Its port here is the REST port
     /// (the appPort dapr.yaml gives it).</summary>
     public static readonly App ModelServer = new("modelserver", 8501, "ModelServer", []);
 
-    public static readonly IReadOnlyList<App> Apps = [Ingest, Inference, Playlist, ModelServer];
+    public static readonly IReadOnlyList<App> Apps = [Ingest, Inference, Playlist, Notifier, ModelServer];
 
     /// <summary>The apps that run the DaprVideo pipeline through their sidecar (all but the model server).</summary>
     public static readonly IReadOnlyList<App> PipelineApps = [Ingest, Inference, Playlist];
+
+    /// <summary>Every app with a sidecar: the pipeline apps and the Notifier.</summary>
+    public static readonly IReadOnlyList<App> DaprApps = [.. PipelineApps, Notifier];
 
     public const int ModelServerGrpcPort = 8500;
     public const int ModelServerRestPort = 8501;

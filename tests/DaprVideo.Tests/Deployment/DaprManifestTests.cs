@@ -21,7 +21,7 @@ public sealed class DaprManifestTests
         var rendered = Rendered.Of(directory);
         var daprApps = rendered.Workloads.Where(w => w.DaprEnabled).ToList();
 
-        foreach (var app in Conventions.PipelineApps) rendered.DaprApp(app.Id);
+        foreach (var app in Conventions.DaprApps) rendered.DaprApp(app.Id);
         foreach (var workload in daprApps)
         {
             var app = Conventions.ById(workload.DaprAppId);
@@ -64,7 +64,7 @@ public sealed class DaprManifestTests
     public void Pipeline_apps_send_and_expect_the_tokens_their_sidecar_uses(string directory)
     {
         var rendered = Rendered.Of(directory);
-        foreach (var app in Conventions.PipelineApps)
+        foreach (var app in Conventions.DaprApps)
         {
             var workload = rendered.DaprApp(app.Id);
             var env = rendered.Environment(Rendered.MainContainer(workload));
@@ -99,6 +99,9 @@ public sealed class DaprManifestTests
         foreach (var app in Conventions.PipelineApps)
             foreach (var name in new[] { "pubsub", "objectstore" })
                 Assert.Contains(app.Id, components[name].Root["scopes"].Items.Select(s => s.Text));
+        // The Notifier reads events and nothing else: the broker, not the object store.
+        Assert.Contains(Conventions.Notifier.Id, components["pubsub"].Root["scopes"].Items.Select(s => s.Text));
+        Assert.DoesNotContain(Conventions.Notifier.Id, components["objectstore"].Root["scopes"].Items.Select(s => s.Text));
 
         // The services find the components by the names in their environment.
         foreach (var app in Conventions.PipelineApps)
@@ -272,7 +275,7 @@ public sealed class DaprManifestTests
             var convention = Conventions.ById(id);
             Assert.True(convention is not null, $"dapr.yaml app '{id}' is not one of the agreed app ids");
             Assert.Equal(convention.Port, app["appPort"].Integer);
-            if (Conventions.PipelineApps.Contains(convention))
+            if (Conventions.DaprApps.Contains(convention))
             {
                 Assert.Equal(k8s.DaprApp(convention.Id).PodAnnotations["dapr.io/app-port"], app["appPort"].Text);
             }
@@ -284,7 +287,7 @@ public sealed class DaprManifestTests
                 Assert.Equal(convention.Port, Rendered.ResolvePort(workload, app["appPort"]));
             }
         }
-        foreach (var app in Conventions.PipelineApps)
+        foreach (var app in Conventions.DaprApps)
             Assert.Contains(apps, a => a["appID"].Text == app.Id);
     }
 
@@ -293,14 +296,22 @@ public sealed class DaprManifestTests
     {
         var dir = Path.Combine(RepoPaths.Root, "components");
         Assert.True(System.IO.Directory.Exists(dir), $"{dir} does not exist");
-        var local = System.IO.Directory.EnumerateFiles(dir, "*.yaml", SearchOption.AllDirectories)
+        HashSet<string> Names(IEnumerable<string> files) => files
             .SelectMany(Kustomize.ReadYaml)
-            .Where(d => d["kind"].Text == "Component")
+            .Where(d => d["kind"].Text == "Component" && d["apiVersion"].Text == "dapr.io/v1alpha1") // not kustomize Components
             .Select(d => d["metadata"]["name"].Text!)
             .ToHashSet(StringComparer.Ordinal);
+        // The notifications are opt-in on both sides: components/notifications and k8s/components/notifications.
+        var notifications = Path.Combine(dir, "notifications");
+        var all = System.IO.Directory.EnumerateFiles(dir, "*.yaml", SearchOption.AllDirectories).ToList();
+        var local = Names(all.Where(f => !f.StartsWith(notifications + Path.DirectorySeparatorChar, StringComparison.Ordinal)));
         var k8s = Rendered.Of("overlays/redis").DaprComponents.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         Assert.True(local.SetEquals(k8s),
             $"components/ names {string.Join(", ", local.Order(StringComparer.Ordinal))}; k8s names {string.Join(", ", k8s.Order(StringComparer.Ordinal))}");
+        var localNotifications = Names(all.Where(f => f.StartsWith(notifications + Path.DirectorySeparatorChar, StringComparison.Ordinal)));
+        var k8sNotifications = Names(System.IO.Directory.EnumerateFiles(Path.Combine(Kustomize.K8sRoot, "components", "notifications"), "*.yaml"));
+        Assert.Equal(["mqtt", "webhook"], localNotifications.Order(StringComparer.Ordinal));
+        Assert.True(localNotifications.SetEquals(k8sNotifications), "components/notifications and k8s/components/notifications name different components");
     }
 
     private static void AssertSecretRef(IReadOnlyDictionary<string, Node> env, string variable, string secret, string key, K8sObject workload)

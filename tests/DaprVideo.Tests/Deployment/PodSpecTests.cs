@@ -17,7 +17,7 @@ public sealed partial class PodSpecTests
     public void Every_variable_each_service_reads_is_set(string directory)
     {
         var rendered = Rendered.Of(directory);
-        foreach (var app in Conventions.PipelineApps)
+        foreach (var app in Conventions.DaprApps)
         {
             var workload = rendered.DaprApp(app.Id);
             var env = rendered.Environment(Rendered.MainContainer(workload));
@@ -68,7 +68,7 @@ public sealed partial class PodSpecTests
     public void Pipeline_apps_probe_the_health_endpoints(string directory)
     {
         var rendered = Rendered.Of(directory);
-        foreach (var app in Conventions.PipelineApps)
+        foreach (var app in Conventions.DaprApps)
         {
             var container = Rendered.MainContainer(rendered.DaprApp(app.Id));
             Assert.Equal(Conventions.ReadinessPath, container["readinessProbe"]["httpGet"]["path"].Text);

@@ -17,7 +17,7 @@ public sealed class ShutdownTests
     public void Sidecars_block_shutdown_while_the_app_stops(string directory)
     {
         var rendered = Rendered.Of(directory);
-        foreach (var app in Conventions.PipelineApps)
+        foreach (var app in Conventions.DaprApps)
         {
             var budget = ShutdownBudget.Of(rendered.DaprApp(app.Id));
             var where = $"{directory}: {app.Id}";
@@ -35,7 +35,7 @@ public sealed class ShutdownTests
     public void Grace_period_covers_the_app_and_the_sidecar(string directory)
     {
         var rendered = Rendered.Of(directory);
-        foreach (var app in Conventions.PipelineApps)
+        foreach (var app in Conventions.DaprApps)
         {
             var b = ShutdownBudget.Of(rendered.DaprApp(app.Id));
             var where = $"{directory}: {app.Id}";

@@ -108,8 +108,8 @@ public sealed class DaprConfigurationTests
             {
                 var scopes = Seq(doc["scopes"], "scopes").Cast<string>().ToList();
                 Assert.All(scopes, s => Assert.Contains(s, appIds));
-                // Only the apps that use components see them (the model server uses none).
-                Assert.Equal(users, scopes);
+                // Only the apps that use components see them (the model server uses none; the Notifier no object store).
+                Assert.Equal(doc["metadata"] is Dictionary<object, object> m && (string)m["name"] == "objectstore" ? users : users.Append("notifier").ToArray(), scopes);
             }
             var pubsub = Metadata(ComponentsOf(set)["pubsub"]);
             var publishing = TopicScopes(pubsub["publishingScopes"]);
@@ -120,6 +120,8 @@ public sealed class DaprConfigurationTests
             Assert.Equal([PlaylistModule.SegmentsDeadLetterTopic, PlaylistModule.StreamsDeadLetterTopic, PlaylistModule.PurgesDeadLetterTopic, PlaylistModule.EventsDeadLetterTopic], publishing[PlaylistModule.AppId]);
             Assert.Equal([Topics.Chunks, Topics.Streams], subscribing[InferenceModule.AppId]);
             Assert.Equal([Topics.Segments, Topics.Streams, Topics.Purges, Topics.Events], subscribing[PlaylistModule.AppId]);
+            Assert.Equal([DaprVideo.Notifier.NotifierSettings.DeadLetterTopic], publishing["notifier"]);
+            Assert.Equal([Topics.Events], subscribing["notifier"]);
             var allowed = pubsub["allowedTopics"].Split(',').ToHashSet(StringComparer.Ordinal);
             Assert.All(publishing.Values.Concat(subscribing.Values).SelectMany(t => t), t => Assert.Contains(t, allowed));
         }
@@ -157,8 +159,8 @@ public sealed class DaprConfigurationTests
     public void App_ids_ports_and_paths_agree_between_dapr_yaml_and_the_services()
     {
         var apps = Apps.ToDictionary(a => (string)a["appID"]);
-        Assert.Equal(["inference", "ingest", "modelserver", "playlist"], apps.Keys.Order(StringComparer.Ordinal));
-        foreach (var (id, port) in new[] { (IngestModule.AppId, IngestModule.DefaultPort), (InferenceModule.AppId, InferenceModule.DefaultPort), (PlaylistModule.AppId, PlaylistModule.DefaultPort) })
+        Assert.Equal(["inference", "ingest", "modelserver", "notifier", "playlist"], apps.Keys.Order(StringComparer.Ordinal));
+        foreach (var (id, port) in new[] { (IngestModule.AppId, IngestModule.DefaultPort), (InferenceModule.AppId, InferenceModule.DefaultPort), (PlaylistModule.AppId, PlaylistModule.DefaultPort), ("notifier", DaprVideo.Notifier.NotifierSettings.DefaultPort) })
         {
             Assert.Equal(port.ToString(System.Globalization.CultureInfo.InvariantCulture), apps[id]["appPort"]);
             Assert.Equal(apps[id]["appPort"], Map(apps[id]["env"], "env")["APP_PORT"]);

@@ -22,10 +22,11 @@ public sealed class ServeHost : IAsyncDisposable
     /// <param name="corsOrigins">CORS_ALLOWED_ORIGINS' value.</param>
     /// <param name="demo">Built as <c>serve --demo</c> builds it (the demo stream's segments revalidated).</param>
     /// <param name="configureIngest">Changes the Ingest options (camera timeouts, MAX_STREAMS) before the host starts.</param>
+    /// <param name="webhook">EVENTS_WEBHOOK_URL's notifier.</param>
     /// <param name="detector">Instead of the shipped model (e.g. a deliberately slow one); with it DETECT_FPS and its floor may be set.</param>
     public static async Task<ServeHost> StartAsync(double segmentSeconds = 1, string? apiKey = null, Func<string, Task>? prepareData = null,
         string? corsOrigins = null, bool demo = false, Func<IngestOptions, IngestOptions>? configureIngest = null,
-        IObjectDetector? detector = null, double detectFps = 2, double? detectFpsMin = null)
+        IObjectDetector? detector = null, double detectFps = 2, double? detectFpsMin = null, DaprVideo.Embedded.Notifications.WebhookOptions? webhook = null)
     {
         var host = new ServeHost();
         Directory.CreateDirectory(host.Media);
@@ -41,7 +42,7 @@ public sealed class ServeHost : IAsyncDisposable
         };
         if (configureIngest is not null) ingest = configureIngest(ingest);
         host._app = await ServeCommand.BuildAsync(settings, ingest, host.Data, "127.0.0.1", 0,
-            crossOrigin: CrossOriginPolicy.Parse(corsOrigins), demo: demo, detector: detector);
+            crossOrigin: CrossOriginPolicy.Parse(corsOrigins), demo: demo, detector: detector, webhook: webhook);
         await host._app.StartAsync();
         host.Http = new HttpClient { BaseAddress = new Uri(host._app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
         return host;

@@ -101,7 +101,35 @@ public sealed partial class SettingsCatalogueTests
         { "DAPR_GRPC_PORT", "0" }, { "DAPR_HTTP_PORT", "99999" },
         { "CORS_ALLOWED_ORIGINS", "https://player.example/path" }, { "CORS_ALLOWED_ORIGINS", "null" },
         { "CORS_ALLOWED_ORIGINS", "player.example" }, { "CORS_ALLOWED_ORIGINS", "https://a.example,,https://b.example" },
+        { "NOTIFY_BINDINGS", "web hook" }, { "NOTIFY_BINDINGS", "webhook,,mqtt" }, { "NOTIFY_BINDINGS", "../x" },
+        { "NOTIFY_UPDATES", "sometimes" }, { "EVENTS_WEBHOOK_URL", "ftp://hooks.example/x" },
+        { "EVENTS_WEBHOOK_URL", "hooks.example/x" }, { "EVENTS_WEBHOOK_URL", "file:///etc/passwd" },
     };
+
+    /// <summary>A webhook URL may carry a token: the error names the variable but never quotes the value.</summary>
+    [Fact]
+    public void A_bad_webhook_url_is_refused_without_showing_it()
+    {
+        var reader = new SettingsReader(n => n == "EVENTS_WEBHOOK_URL" ? "ftp://user:hunter2@hooks.example/x?token=s3cret" : null);
+        var ex = Assert.Throws<SettingsException>(() => reader.Url(SettingsCatalogue.EventsWebhookUrl));
+        Assert.StartsWith("EVENTS_WEBHOOK_URL: must be an absolute http or https URL", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hooks.example", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Notification_settings_are_parsed()
+    {
+        var values = new Dictionary<string, string>
+        {
+            ["NOTIFY_BINDINGS"] = " webhook , mqtt.alerts,ops_hook ", ["NOTIFY_UPDATES"] = "yes", ["EVENTS_WEBHOOK_URL"] = "https://hooks.example/in?k=1",
+        };
+        var reader = new SettingsReader(n => values.GetValueOrDefault(n));
+        Assert.Equal("webhook , mqtt.alerts,ops_hook", reader.Text(SettingsCatalogue.NotifyBindings));
+        Assert.True(reader.Switch(SettingsCatalogue.NotifyUpdates));
+        Assert.Equal(new Uri("https://hooks.example/in?k=1"), reader.Url(SettingsCatalogue.EventsWebhookUrl));
+    }
 
     [Theory]
     [MemberData(nameof(BadValues))]

@@ -17,7 +17,7 @@ public sealed class DaprRunFileTests : IDisposable
         var root = Path.GetFullPath(RepoPaths.Root);
 
         Assert.Equal(root, run.Directory);
-        Assert.Equal(["modelserver", "ingest", "inference", "playlist"], run.Apps.Select(a => a.AppId));
+        Assert.Equal(["modelserver", "ingest", "inference", "playlist", "notifier"], run.Apps.Select(a => a.AppId));
         var ingest = run.App("ingest");
         Assert.Equal(Path.Combine(root, "services", "Ingest"), ingest.AppDirPath);
         Assert.Equal(5101, ingest.AppPort);
