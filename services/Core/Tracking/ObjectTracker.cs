@@ -255,7 +255,10 @@ public sealed class ObjectTracker
                     var union = (px1 - px0) * (py1 - py0) + (dx1 - dx0) * (dy1 - dy0) - inter;
                     var iou = union > 0 ? inter / union : 0;
                     var admitted = iou >= minIou;
-                    if (!admitted && !lowStage)
+                    // The motion gate only for tracks seen at the last frame: a lost track's uncertainty grows every frame,
+                    // and its gate would soon admit a different object far from where it was lost (EventsBench: a
+                    // person leaving took the id of one entering 380 px away). A lost track comes back by overlap.
+                    if (!admitted && !lowStage && track.MatchedLast)
                     {
                         var (cx, cy, w, h) = Centre(b);
                         admitted = BoxKalman.Distance(_options, m, track.Covariance, cx, cy, w, h) <= _options.GateChiSquare;
