@@ -46,6 +46,23 @@ public sealed class ChunkCaptureTests(MediaClips clips)
     }
 
     [Fact]
+    public async Task A_resumed_recording_carries_on_its_own_timeline_not_the_wall_clock()
+    {
+        // A restarted Ingest continues a file from 3 s on; its first run went faster than real time, so the wall clock
+        // now is not where its timeline is: the chunks start where the first run's timeline says.
+        var scratch = clips.NewScratchDirectory();
+        var timeline = new DateTimeOffset(2026, 12, 1, 8, 0, 3, TimeSpan.Zero);
+        var capture = new ChunkCapture(VideoSource.Parse(clips.H264SevenSeconds), scratch,
+            new ChunkCaptureOptions { SegmentSeconds = 3, FirstSequence = 1, StartSeconds = 3, FirstChunkStart = timeline });
+
+        var chunks = await Collect(capture.CaptureAsync());
+
+        Assert.Equal([1L, 2L], chunks.Select(c => c.Sequence));
+        Assert.Equal(timeline, chunks[0].Start, TimeSpan.FromMilliseconds(1));
+        Assert.Equal(timeline.AddSeconds(chunks[0].DurationSeconds), chunks[1].Start, TimeSpan.FromMilliseconds(1));
+    }
+
+    [Fact]
     public async Task Encodes_a_source_it_cannot_copy_once_with_keyframes_on_the_segment_grid()
     {
         // MJPEG has no MPEG-TS stream type ffmpeg reads back, so it cannot be copied into chunks.
