@@ -33,6 +33,7 @@ public sealed record TrackEvent(
     string CropKey,
     DateTimeOffset UpdatedAt)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool InProgress => End is null;
 
     public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(this, CoreJsonContext.Default.TrackEvent);
