@@ -16,8 +16,18 @@ internal static unsafe class LibavLayout
     public static void* Stream(void* format, int index) => (*(void***)((byte*)format + 48))[index];
     public static void SetMaxDelay(void* format, int microseconds) => *(int*)((byte*)format + 92) = microseconds;
 
-    // AVIOContext: libavformat may swap the buffer it was given, so the current one (after av_class) is freed.
-    public static void FreeIoBuffer(void* io) => av_freep((byte*)io + 8);
+    /// <summary>
+    /// Frees an AVIOContext of ours with its current buffer and clears the pointer (no-op when null). libavformat may
+    /// swap the buffer it was given, so the current one (the field after av_class) is freed, not ours.
+    /// </summary>
+    public static void FreeIoContext(ref void* io)
+    {
+        if (io == null) return;
+        av_freep((byte*)io + 8);
+        var context = io;
+        avio_context_free(&context);
+        io = null;
+    }
 
     // AVStream
     public static Rational StreamTimeBase(void* stream) => *(Rational*)((byte*)stream + 16);

@@ -45,13 +45,7 @@ internal sealed unsafe class MemoryOutput : IDisposable
 
     public void Dispose()
     {
-        if (_io != null)
-        {
-            LibavLayout.FreeIoBuffer(_io);
-            var io = _io;
-            avio_context_free(&io);
-            _io = null;
-        }
+        LibavLayout.FreeIoContext(ref _io);
         if (_self.IsAllocated) _self.Free();
         _bytes.Dispose();
     }
