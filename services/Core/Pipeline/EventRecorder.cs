@@ -21,7 +21,11 @@ public sealed class EventRecorder(IObjectStore store, IEventPublisher events, IS
     {
         var id = StreamId.Parse(chunk.StreamId);
         handoff.Begin(id, chunk.Sequence);
-        return new ChunkTracking(handoff.PreviousAsync(id, chunk.Sequence, cancellationToken), previous => Start(id, chunk, previous));
+        var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var previous = handoff.PreviousAsync(id, chunk.Sequence, waiting.Token);
+        // A wait the chunk never needed (it failed first) is cancelled with it; nobody observes its outcome.
+        _ = previous.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        return new ChunkTracking(previous, p => Start(id, chunk, p), waiting);
     }
 
     /// <summary>Stores and publishes the chunk's tracking; hands it to the next chunk (also when there is nothing to store: null).</summary>

@@ -12,6 +12,7 @@ namespace DaprVideo.Core.Tracking;
 public sealed class ChunkTracking : IDisposable
 {
     private readonly Task<StreamTracking?> _previous;
+    private readonly CancellationTokenSource? _waiting;
     private readonly Func<StreamTracking?, (ObjectTracker Tracker, TrackEventLog Log)> _start;
     private ObjectTracker? _tracker;
     private TrackEventLog? _log;
@@ -19,10 +20,12 @@ public sealed class ChunkTracking : IDisposable
 
     /// <param name="previous">The stream's tracking after the previous chunk (null: start afresh).</param>
     /// <param name="start">Makes this chunk's tracker and event log from it.</param>
-    public ChunkTracking(Task<StreamTracking?> previous, Func<StreamTracking?, (ObjectTracker, TrackEventLog)> start)
+    /// <param name="waiting">Cancels the wait for <paramref name="previous"/>; cancelled on dispose, so a chunk that failed stops polling for it.</param>
+    public ChunkTracking(Task<StreamTracking?> previous, Func<StreamTracking?, (ObjectTracker, TrackEventLog)> start, CancellationTokenSource? waiting = null)
     {
         _previous = previous;
         _start = start;
+        _waiting = waiting;
     }
 
     /// <summary>What to draw on an analysed frame at stream time <paramref name="t"/>: its detections, tracked ones with their id.</summary>
@@ -57,7 +60,13 @@ public sealed class ChunkTracking : IDisposable
         return new ChunkTrackingResult(_tracker.State, _log.Open, _log.Changes(), snapshots);
     }
 
-    public void Dispose() => _best.Clear();
+    public void Dispose()
+    {
+        _best.Clear();
+        if (_waiting is null) return;
+        _waiting.Cancel();
+        _waiting.Dispose();
+    }
 
     private async ValueTask<(ObjectTracker, TrackEventLog)> StartedAsync(CancellationToken cancellationToken)
     {
