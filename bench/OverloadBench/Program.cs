@@ -1,11 +1,13 @@
 // Overload and capacity benchmark (issues 12, 13): N live 768x576 10 fps cameras through one embedded `serve` with the
 // shipped ONNX detector at DETECT_FPS 5, for a while, for each N given: a capacity curve.
 // Cameras: ffmpeg testsrc captured in real time (its H.264 encoding runs on this machine too, as in issue 12's figure),
-// or with --clip a recording of the bundled photos panning, looped and played at its own rate as a live camera:
+// or with --clip a recording of the bundled photos panning, longer than the run, played at its own rate as a live camera:
 //   --clip mpeg4 (the default of --clip) MPEG-4 Part 2, -q:v 5 -g 20 -bf 0 in AVI, like a street camera's recording
-//                (ingest encodes it to H.264 once, as it does a real MPEG-4 camera);
+//                (ingest copies its chunks, as it does a real MPEG-4 camera's);
 //   --clip h264  H.264 with a keyframe every 3 s (ingest copies its chunks, no encoding on the capture side);
-//   --clip FILE  a file of your own (e.g. a real 768x576 10 fps recording).
+//   --clip FILE  a file of your own (e.g. a real 768x576 10 fps recording), at least as long as the run.
+// --ramp S adds the cameras one every S seconds, each through the admission check POST /api/streams makes, as a user
+// adding cameras would: a refused camera is counted and not retried; the window is measured after the last one.
 // Two modes, each run in a fresh child process so that every point has its own peak RSS and no leftovers:
 //   adaptive  the overload controller on (DETECT_FPS_MIN 1, the default): video stays real time, the analysis rate drops;
 //   pinned    DETECT_FPS_MIN = DETECT_FPS: the rate cannot drop, so a stream keeps up only if every stream gets 5 fps.
@@ -13,12 +15,13 @@
 // of its last listed segment, its analysis rate, its state; whether the N+1th POST /api/streams got 503. Then the curve:
 // per mode and N, min / median media s/s across streams, mean analysed fps, cores busy, the process's peak RSS and its
 // ffmpeg children's RSS, the load average. On a shared machine wall-clock figures swing with the load.
-// Usage: dotnet run -c Release --project bench/OverloadBench [-- [--seconds 60] [--mode both|adaptive|pinned] [--clip [mpeg4|h264|FILE]] [N ...]]
+// Usage: dotnet run -c Release --project bench/OverloadBench [-- [--seconds 60] [--mode both|adaptive|pinned] [--clip [mpeg4|h264|FILE]] [--preset P] [N ...]]
 //   (default N: 4 8 16; --fixed is --mode pinned)   e.g. -- --seconds 40 --clip --mode pinned 4 6 8 10
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Streams;
 using DaprVideo.Core.Video;
 using DaprVideo.Embedded;
@@ -32,6 +35,8 @@ using Microsoft.Extensions.Logging;
 var seconds = 60;
 var modes = new List<string> { "adaptive", "pinned" };
 string? clipArg = null;
+var preset = "veryfast";
+var ramp = 0.0;
 int? child = null;
 var counts = new List<int>();
 for (var i = 0; i < args.Length; i++)
@@ -49,6 +54,8 @@ for (var i = 0; i < args.Length; i++)
             clipArg = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) && !int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out _)
                 ? args[++i] : "mpeg4";
             break;
+        case "--preset": preset = args[++i]; break;
+        case "--ramp": ramp = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--child": child = int.Parse(args[++i], CultureInfo.InvariantCulture); break; // internal: one measured run
         default: counts.Add(int.Parse(args[i], CultureInfo.InvariantCulture)); break;
     }
@@ -78,25 +85,43 @@ if (child is { } childCount)
     {
         var data = Path.Combine(work, $"n{n}");
         var settings = new PipelineSettings(segmentSeconds, detectFps, BatchSize: 4, BatchTimeoutMs: 20, Debug: false,
-            new DetectorSettings(model, Threads: 0, ScoreThreshold: 0.5f), DetectFpsMin: pinned ? detectFps : floorFps);
+            new DetectorSettings(model, Threads: 0, ScoreThreshold: 0.5f), DetectFpsMin: pinned ? detectFps : floorFps)
+            { EncodePreset = preset };
         var ingest = new IngestOptions { SegmentSeconds = segmentSeconds, MaxStreams = 1000, ScratchDirectory = Path.Combine(data, ".scratch") };
         var load0 = LoadAverage();
         await using var app = await ServeCommand.BuildAsync(settings, ingest, data, "127.0.0.1", 0, LogLevel.Warning);
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(60) };
-        var ids = Enumerable.Range(1, n).Select(i => $"cam{i:D2}").ToList();
-        foreach (var id in ids)
+        var ids = new List<string>();
+        var refusals = new List<string>();
+        var clock = Stopwatch.StartNew();
+        for (var i = 1; i <= n; i++)
         {
+            var id = $"cam{i:D2}";
+            await Until((i - 1) * ramp);
             if (clip is not null)
             {
-                // A file looped as a live camera (what --demo does): not a choice the HTTP API offers.
-                await app.Services.GetRequiredService<StreamCaptures>().StartAsync(StreamId.Parse(id), VideoSource.Parse(clip).Looped());
-                continue;
+                // A file played as a live camera: not a choice the HTTP API offers, so the API's admission check is made here.
+                if (ramp > 0 && await app.Services.GetRequiredService<IAdmissionSignal>().CheckAsync() is { } refusal)
+                {
+                    refusals.Add(Invariant($"{id} at {clock.Elapsed.TotalSeconds:F0} s: {refusal.Message}"));
+                    continue;
+                }
+                await app.Services.GetRequiredService<StreamCaptures>().StartAsync(StreamId.Parse(id), VideoSource.Parse(clip), simulateLive: true);
             }
-            var created = await http.PostAsJsonAsync("/api/streams", new { id, source = camera });
-            if (!created.IsSuccessStatusCode) throw new InvalidOperationException($"POST {id}: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");
+            else
+            {
+                var created = await http.PostAsJsonAsync("/api/streams", new { id, source = camera });
+                if ((int)created.StatusCode == 503 && ramp > 0)
+                {
+                    refusals.Add(Invariant($"{id} at {clock.Elapsed.TotalSeconds:F0} s: {(await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()}"));
+                    continue;
+                }
+                if (!created.IsSuccessStatusCode) throw new InvalidOperationException($"POST {id}: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");
+            }
+            ids.Add(id);
         }
-        var clock = Stopwatch.StartNew();
+        clock.Restart();
 
         await Until(Warmup(seconds));
         var first = await SampleAsync(http, ids);
@@ -106,6 +131,7 @@ if (child is { } childCount)
         var last = await SampleAsync(http, ids);
         var cpu2 = Cpu.Sample();
         var t2 = clock.Elapsed.TotalSeconds;
+        var gaps = ids.Sum(id => last[id].Gaps);
         var extra = await http.PostAsJsonAsync("/api/streams", new { id = "extra", source = camera });
         var extraText = (int)extra.StatusCode == 503
             ? $"503, Retry-After {extra.Headers.RetryAfter?.Delta?.TotalSeconds} s: {(await extra.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()}"
@@ -131,12 +157,18 @@ if (child is { } childCount)
             Console.WriteLine(Invariant($"  {id}   {speed,10:F2}        {last[id].Lag,7:F1}   {last[id].Rates.LastOrDefault(),6}  {mean,6:F2}                       {last[id].State}"));
         }
         Console.WriteLine(Invariant($"  all     {speeds.Min():F2} .. {speeds.Max():F2} (mean {speeds.Average():F2})"));
+        if (ramp > 0)
+        {
+            Console.WriteLine(Invariant($"  admitted {ids.Count} of {n} cameras (one every {ramp} s); refused:"));
+            foreach (var r in refusals) Console.WriteLine($"    {r}");
+        }
+        Console.WriteLine($"  missing segments in the admitted streams' timelines: {gaps}");
         Console.WriteLine($"  stream {n + 1}: {extraText}");
         var peakRss = Rss.PeakOfSelf();
         var ffmpegRss = Rss.OfChildren();
 
         // The line the parent reads for the curve, before the teardown (which measures nothing).
-        Console.WriteLine(Invariant($"point {n} {(pinned ? "pinned" : "adaptive")} {speeds.Min():F3} {Median(speeds):F3} {(rates.Count > 0 ? rates.Average() : double.NaN):F2} {total / (t2 - t1):F2} {peakRss / 1048576.0:F0} {ffmpegRss / 1048576.0:F0} {load0:F1} {load1:F1}"));
+        Console.WriteLine(Invariant($"point {ids.Count}/{n} {(pinned ? "pinned" : "adaptive")} {speeds.Min():F3} {Median(speeds):F3} {(rates.Count > 0 ? rates.Average() : double.NaN):F2} {total / (t2 - t1):F2} {peakRss / 1048576.0:F0} {ffmpegRss / 1048576.0:F0} {load0:F1} {load1:F1}"));
 
         // Stop the cameras and the host in order (the backlog is abandoned: this is a measurement, not a recording).
         foreach (var id in ids.Append("extra")) await http.DeleteAsync($"/api/streams/{id}");
@@ -158,12 +190,12 @@ try
     var clipPath = clipArg switch
     {
         null => null,
-        "mpeg4" => MakeClip(root, clipsDir, "mpeg4"),
-        "h264" => MakeClip(root, clipsDir, "h264"),
+        "mpeg4" => MakeClip(root, clipsDir, "mpeg4", ClipSeconds()),
+        "h264" => MakeClip(root, clipsDir, "h264", ClipSeconds()),
         _ => File.Exists(clipArg) ? Path.GetFullPath(clipArg) : throw new FileNotFoundException($"No clip '{clipArg}' (use mpeg4, h264 or a file)."),
     };
-    var cameras = clipPath is null ? camera : clipArg is "mpeg4" or "h264" ? $"a 768x576 10 fps {clipArg} clip looped live" : $"{clipPath} looped live";
-    Console.WriteLine(Invariant($"{Environment.ProcessorCount} cores; cameras {cameras}; SEGMENT_SECONDS {segmentSeconds}, DETECT_FPS {detectFps}; modes {string.Join(", ", modes)}; {seconds} s per run, video rate measured from {Warmup(seconds):F0} s on"));
+    var cameras = clipPath is null ? camera : clipArg is "mpeg4" or "h264" ? $"a 768x576 10 fps {clipArg} clip played live" : $"{clipPath} played live";
+    Console.WriteLine(Invariant($"{Environment.ProcessorCount} cores; cameras {cameras}; SEGMENT_SECONDS {segmentSeconds}, DETECT_FPS {detectFps}, ENCODE_PRESET {preset}; modes {string.Join(", ", modes)}; {seconds} s per run{(ramp > 0 ? $" after a camera every {ramp} s" : "")}, video rate measured from {Warmup(seconds):F0} s on"));
     var points = new List<string[]>();
     foreach (var mode in modes)
         foreach (var n in counts)
@@ -171,9 +203,9 @@ try
 
     Console.WriteLine();
     Console.WriteLine($"capacity curve ({cameras}, DETECT_FPS {detectFps}, {seconds} s runs):");
-    Console.WriteLine("  mode       N   media s/s min  median   analysed fps   cores busy   peak RSS   ffmpeg RSS   load avg");
+    Console.WriteLine("  mode       N (admitted/asked)   media s/s min  median   analysed fps   cores busy   peak RSS   ffmpeg RSS   load avg");
     foreach (var p in points)
-        Console.WriteLine($"  {p[1],-8} {p[0],3}   {p[2],13}  {p[3],6}   {p[4],12}   {p[5],10}   {p[6],5} MB   {p[7],7} MB   {p[8]} -> {p[9]}");
+        Console.WriteLine($"  {p[1],-8} {p[0],7}              {p[2],13}  {p[3],6}   {p[4],12}   {p[5],10}   {p[6],5} MB   {p[7],7} MB   {p[8]} -> {p[9]}");
     Console.WriteLine("  (real time: media s/s >= 0.97 for every stream; RSS goal <= 600 MB for the process)");
 }
 finally
@@ -182,13 +214,16 @@ finally
 }
 return 0;
 
+// Longer than any run (ramp, then the run, then the teardown): a looped file would measure its loop, not the pipeline.
+int ClipSeconds() => (int)Math.Ceiling(counts.Max() * ramp + seconds + 30);
+
 string[] RunChild(int n, string mode, string? clipPath)
 {
     // Re-run this benchmark as `--child N`: through the apphost, or through dotnet when started as `dotnet OverloadBench.dll`.
     var self = Environment.ProcessPath!;
     var psi = new ProcessStartInfo(self) { RedirectStandardOutput = true };
     if (Path.GetFileNameWithoutExtension(self) == "dotnet") psi.ArgumentList.Add(typeof(Cpu).Assembly.Location);
-    foreach (var a in new[] { "--child", n.ToString(CultureInfo.InvariantCulture), "--mode", mode, "--seconds", seconds.ToString(CultureInfo.InvariantCulture) })
+    foreach (var a in new[] { "--child", n.ToString(CultureInfo.InvariantCulture), "--mode", mode, "--seconds", seconds.ToString(CultureInfo.InvariantCulture), "--preset", preset, "--ramp", ramp.ToString(CultureInfo.InvariantCulture) })
         psi.ArgumentList.Add(a);
     if (clipPath is not null) { psi.ArgumentList.Add("--clip"); psi.ArgumentList.Add(clipPath); }
     using var p = Process.Start(psi)!;
@@ -205,9 +240,9 @@ string[] RunChild(int n, string mode, string? clipPath)
     return point;
 }
 
-static async Task<Dictionary<string, (double Media, double Lag, List<double?> Rates, string State)>> SampleAsync(HttpClient http, List<string> ids)
+static async Task<Dictionary<string, (double Media, double Lag, List<double?> Rates, string State, int Gaps)>> SampleAsync(HttpClient http, List<string> ids)
 {
-    var sample = new Dictionary<string, (double, double, List<double?>, string)>();
+    var sample = new Dictionary<string, (double, double, List<double?>, string, int)>();
     foreach (var id in ids)
     {
         // A stream none of whose chunks is annotated yet has no timeline (404): nothing listed.
@@ -218,16 +253,18 @@ static async Task<Dictionary<string, (double Media, double Lag, List<double?> Ra
         var lag = timeline.Count == 0 ? double.NaN
             : (DateTimeOffset.UtcNow - timeline[^1].GetProperty("start").GetDateTimeOffset()).TotalSeconds - timeline[^1].GetProperty("duration").GetDouble();
         var rates = timeline.Select(s => s.TryGetProperty("analysedFps", out var f) ? f.GetDouble() : (double?)null).ToList();
-        sample[id] = (media, lag, rates, status.GetProperty("state").GetString()!);
+        // Nothing lost: the timeline's segment numbers run from its first to its last without a hole.
+        var numbers = timeline.Select(t => t.GetProperty("segment").GetInt64()).ToList();
+        var gaps = numbers.Count == 0 ? 0 : (int)(numbers.Max() - numbers.Min() + 1 - numbers.Distinct().Count());
+        sample[id] = (media, lag, rates, status.GetProperty("state").GetString()!, gaps);
     }
     return sample;
 }
 
-// The bundled photos panning (as PipelineBench's clips) with temporal noise, 80 s of 768x576 10 fps:
+// The bundled photos panning (as PipelineBench's clips) with temporal noise, 768x576 10 fps:
 // mpeg4 as /work/clips/street576.avi was made; h264 with a keyframe every 3 s, so its chunks are copied.
-static string MakeClip(string root, string dir, string codec)
+static string MakeClip(string root, string dir, string codec, int seconds)
 {
-    const int seconds = 80;
     var clip = Path.Combine(dir, codec == "mpeg4" ? "camera.avi" : "camera.mp4");
     var photos = new[] { "astronaut.png", "chelsea.png", "coffee.png", "motorcycle_left.png" }.Select(p => Path.Combine(root, "assets", "photos", p)).ToList();
     var each = (seconds / (double)photos.Count).ToString(CultureInfo.InvariantCulture);

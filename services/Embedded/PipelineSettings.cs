@@ -25,6 +25,9 @@ public sealed record PipelineSettings(
     /// <summary>The deployment's retention (serve; a batch run never removes what it made).</summary>
     public RetentionPolicy Retention { get; init; } = RetentionPolicy.Off;
 
+    /// <summary>The x264 preset of the annotated segments (ENCODE_PRESET).</summary>
+    public string EncodePreset { get; init; } = SettingsCatalogue.EncodePreset.Default;
+
     public static PipelineSettings From(SettingsReader env)
     {
         ArgumentNullException.ThrowIfNull(env);
@@ -38,6 +41,7 @@ public sealed record PipelineSettings(
             DetectFpsMin: env.Number(SettingsCatalogue.DetectFpsMin))
         {
             Retention = global::DaprVideo.Playlist.PlaylistSettings.Retention(env),
+            EncodePreset = env.Choice(SettingsCatalogue.EncodePreset),
         };
     }
 
@@ -66,6 +70,7 @@ public sealed record PipelineSettings(
     {
         DetectFps = DetectFps,
         DetectFpsMin = DetectFpsMin ?? SettingsCatalogue.DetectFpsMin.Default,
+        EncodePreset = EncodePreset,
         KeepChunks = Debug,
     };
 

@@ -30,9 +30,11 @@ namespace DaprVideo.Core.Pipeline;
 /// cameras are added, additive increase probes back carefully, and the dead band plus the hold keep it from flapping on
 /// noise. One rate and not one per stream: the streams compete for the same cores, so a stream that backed off alone
 /// would only hand its share to the others; a common rate is the fair share and cannot fight itself.</para>
-/// <para><b>When it refuses.</b> <see cref="Overloaded"/> holds when the rate has sat at the floor for the hold time
-/// and the lag is still above the high bound and growing: the floor is not enough, so another camera would only
-/// make every stream later. Streams already running keep running at the floor; nothing they captured is dropped.</para>
+/// <para><b>When it refuses.</b> <see cref="Overloaded"/> holds when the rate is at the floor and the lag is above
+/// the low bound (still behind, or draining a backlog): there is no rate left to give, so another camera would only
+/// make every stream later. Streams already running keep running at the floor; nothing they captured is dropped.
+/// While the rate is degraded but above the floor, new streams are paced (<see cref="AdmissionPacing"/>, one per hold
+/// time), so each new camera's load shows before the next is judged.</para>
 /// <para><b>Chunks already late.</b> A chunk whose queue age at start exceeds its stream's fixed latency by more than
 /// twice the high bound is analysed at the floor whatever the current rate: spending the full rate on video that is
 /// already late only makes every chunk behind it later. It is still annotated and encoded whole. A chunk that finishes
@@ -47,6 +49,7 @@ public sealed class AnalysisRateController : IAdmissionSignal
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, StreamSample> _streams = new(StringComparer.Ordinal);
+    private readonly AdmissionPacing _pacing = new();
 
     private double _rate;
     private double _lag;
@@ -57,7 +60,6 @@ public sealed class AnalysisRateController : IAdmissionSignal
     private DateTimeOffset _lastChange = DateTimeOffset.MinValue;
     private DateTimeOffset _lastObservation = DateTimeOffset.MinValue;
     private DateTimeOffset? _lowSince;
-    private DateTimeOffset? _floorSince;
 
     public AnalysisRateController(AnalysisRateOptions options, TimeProvider? timeProvider = null, string replica = "local")
     {
@@ -159,11 +161,12 @@ public sealed class AnalysisRateController : IAdmissionSignal
 
     public ValueTask<AdmissionRefusal?> CheckAsync(CancellationToken cancellationToken = default)
     {
+        var now = _time.GetUtcNow();
         lock (_gate)
         {
-            return ValueTask.FromResult(IsOverloaded(_time.GetUtcNow())
-                ? new AdmissionRefusal(AnalysisLoad.RefusalMessage(_options.FloorFps), RetryAfter())
-                : null);
+            if (IsOverloaded(now)) return ValueTask.FromResult<AdmissionRefusal?>(new(AnalysisLoad.RefusalMessage(_options.FloorFps), RetryAfter()));
+            var rate = Rounded(_rate);
+            return ValueTask.FromResult(_pacing.Admit(rate < _options.MaxFps - 1e-9, rate, TimeSpan.FromSeconds(HoldSeconds), now));
         }
     }
 
@@ -185,9 +188,6 @@ public sealed class AnalysisRateController : IAdmissionSignal
             else if (_lowSince is { } low && (now - low).TotalSeconds >= HoldSeconds && _rate < max)
                 Change(Math.Min(max, _rate + _options.IncreaseShare * max), now);
         }
-
-        if (_rate <= floor) _floorSince ??= now;
-        else _floorSince = null;
     }
 
     /// <summary>A new rate; the growth measured at the old one no longer applies.</summary>
@@ -205,8 +205,7 @@ public sealed class AnalysisRateController : IAdmissionSignal
     private bool IsOverloaded(DateTimeOffset now)
     {
         ExpireIfIdle(now);
-        return _floorSince is { } since && (now - since).TotalSeconds >= HoldSeconds
-            && _hasLag && _lag > HighLag(_chunkSeconds) && Growing;
+        return _rate <= _options.FloorFps + 1e-9 && _hasLag && _lag > LowLag(_chunkSeconds);
     }
 
     private static bool Same(double a, double b) => Math.Abs(a - b) < 1e-9;
@@ -218,7 +217,7 @@ public sealed class AnalysisRateController : IAdmissionSignal
         _rate = _options.MaxFps;
         _hasLag = _hasGrowth = false;
         _lag = _growth = 0;
-        _lowSince = _floorSince = null;
+        _lowSince = null;
         _lastChange = _lastObservation = DateTimeOffset.MinValue;
         _streams.Clear();
     }

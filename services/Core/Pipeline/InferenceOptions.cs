@@ -30,6 +30,9 @@ public sealed record InferenceOptions
     /// </summary>
     public long FrameQueueBytes { get; init; } = 32L << 20;
 
+    /// <summary>The x264 preset annotated segments are encoded with (ENCODE_PRESET); the encoder validates it.</summary>
+    public string EncodePreset { get; init; } = "veryfast";
+
     /// <summary>Keep raw chunks after their segment is stored (DEBUG).</summary>
     public bool KeepChunks { get; init; }
 

@@ -7,7 +7,7 @@ namespace DaprVideo.Core.Pipeline;
 /// Distributed Ingest's admission: every Inference replica stores its <see cref="AnalysisLoad"/> under
 /// <see cref="ObjectKeys.LoadPrefix"/> every few seconds; a new stream is refused when every replica heard from in the
 /// last <see cref="Freshness"/> says it is overloaded (one replica with room takes more chunks from the shared consumer
-/// group). No record, only stale ones, or a store that cannot be read: admitted, because a missing signal must not stop
+/// group), and paced (<see cref="AdmissionPacing"/>) while every replica is degraded. No record, only stale ones, or a store that cannot be read: admitted, because a missing signal must not stop
 /// cameras. Reads at most once per <see cref="CacheFor"/>.
 /// </summary>
 public sealed class StoredAdmissionSignal(IObjectStore store, TimeProvider? timeProvider = null) : IAdmissionSignal
@@ -20,29 +20,40 @@ public sealed class StoredAdmissionSignal(IObjectStore store, TimeProvider? time
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(15);
 
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
-    private Answer? _cached;
+    private readonly AdmissionPacing _pacing = new();
+    private Reading? _cached;
 
     public async ValueTask<AdmissionRefusal?> CheckAsync(CancellationToken cancellationToken = default)
     {
         var now = _time.GetUtcNow();
-        // Two callers at once may both read the store; either answer is as good.
-        if (Volatile.Read(ref _cached) is { } c && now - c.At < CacheFor && now >= c.At) return c.Refusal;
-        var refusal = Judge(await ReadAsync(cancellationToken), now);
-        Volatile.Write(ref _cached, new Answer(now, refusal));
-        return refusal;
+        // Two callers at once may both read the store; either reading is as good.
+        var loads = Volatile.Read(ref _cached) is { } c && now - c.At < CacheFor && now >= c.At ? c.Loads : null;
+        if (loads is null)
+        {
+            loads = await ReadAsync(cancellationToken);
+            Volatile.Write(ref _cached, new Reading(now, loads));
+        }
+        if (Judge(loads, now) is { } refusal) return refusal;
+        // Every replica degraded: pace new streams, so each one's load reaches the records before the next is judged.
+        var fresh = Fresh(loads, now);
+        return _pacing.Admit(fresh.Count > 0 && fresh.All(l => l.State == AnalysisLoad.Degraded),
+            fresh.Count > 0 ? fresh.Max(l => l.RateFps) : 0, RetryAfter, now);
     }
 
-    private sealed record Answer(DateTimeOffset At, AdmissionRefusal? Refusal);
+    private sealed record Reading(DateTimeOffset At, IReadOnlyList<AnalysisLoad> Loads);
 
     /// <summary>The refusal the fresh records call for, or null.</summary>
     public static AdmissionRefusal? Judge(IReadOnlyList<AnalysisLoad> loads, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(loads);
-        var fresh = loads.Where(l => (now - l.UpdatedAt).Duration() <= Freshness).ToList();
+        var fresh = Fresh(loads, now);
         return fresh.Count > 0 && fresh.All(l => l.Overloaded)
             ? new AdmissionRefusal(AnalysisLoad.RefusalMessage(fresh.Max(l => l.FloorFps)), RetryAfter)
             : null;
     }
+
+    private static List<AnalysisLoad> Fresh(IReadOnlyList<AnalysisLoad> loads, DateTimeOffset now) =>
+        loads.Where(l => (now - l.UpdatedAt).Duration() <= Freshness).ToList();
 
     private async Task<IReadOnlyList<AnalysisLoad>> ReadAsync(CancellationToken cancellationToken)
     {

@@ -57,7 +57,7 @@ public static class InferenceModule
     public static SegmentAnnotator CreateAnnotator(IObjectDetector detector, InferenceOptions options, int chunkConcurrency)
     {
         var threads = CodecThreads(chunkConcurrency, Environment.ProcessorCount);
-        return new(detector, options, new FrameDecoder(threads), new SegmentEncoder(new SegmentEncoderOptions { Threads = threads }),
+        return new(detector, options, new FrameDecoder(threads), new SegmentEncoder(new SegmentEncoderOptions { Preset = options.EncodePreset, Threads = threads }),
             new FrameAnnotatorPool());
     }
 

@@ -8,7 +8,7 @@ namespace DaprVideo.Inference;
 /// <summary>
 /// Inference's settings, read and validated once at start: the TF Serving client (TF_SERVING_URL,
 /// TF_SERVING_MODEL, TF_SERVING_INPUT_SIZE, TF_SERVING_TIMEOUT_MS, BATCH_SIZE, BATCH_TIMEOUT_MS, SCORE_THRESHOLD,
-/// DEBUG), the pipeline (DETECT_FPS, DETECT_FPS_MIN, DEBUG) and the stop (SHUTDOWN_TIMEOUT). A bad value throws <see cref="SettingsException"/>.
+/// DEBUG), the pipeline (DETECT_FPS, DETECT_FPS_MIN, ENCODE_PRESET, DEBUG) and the stop (SHUTDOWN_TIMEOUT). A bad value throws <see cref="SettingsException"/>.
 /// </summary>
 public sealed record InferenceSettings(TfServingOptions TfServing, InferenceOptions Pipeline, int ChunkConcurrency)
 {
@@ -35,6 +35,7 @@ public sealed record InferenceSettings(TfServingOptions TfServing, InferenceOpti
         {
             DetectFps = settings.Number(SettingsCatalogue.DetectFps),
             DetectFpsMin = settings.Number(SettingsCatalogue.DetectFpsMin),
+            EncodePreset = settings.Choice(SettingsCatalogue.EncodePreset),
             KeepChunks = settings.Switch(SettingsCatalogue.Debug),
         };
         pipeline.Validate();

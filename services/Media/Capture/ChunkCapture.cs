@@ -178,7 +178,7 @@ public sealed partial class ChunkCapture
         {
             TranscodeMode.Never => true,
             TranscodeMode.Always => false,
-            _ => StreamCopy.Suits(info, _options.SegmentSeconds),
+            _ => StreamCopy.Suits(info, _options.SegmentSeconds, _source.Loops),
         };
         state.Copying = copy;
         state.Probed = info;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DaprVideo.Media.Codec;
 using DaprVideo.Core.Video;
 using static DaprVideo.Media.Libav.LibavNative;
 
@@ -56,6 +57,7 @@ internal sealed unsafe class TsSegmentWriter : IDisposable
             {
                 av_dict_set(&options, "preset", preset, 0);
                 av_dict_set(&options, "crf", crf.ToString(CultureInfo.InvariantCulture), 0);
+                if (X264Presets.Overrides(preset) is { } overrides) av_dict_set(&options, "x264-params", overrides, 0);
                 Check(avcodec_open2(_codec, encoder, &options), "opening libx264");
             }
             finally

@@ -255,19 +255,45 @@ public class AnalysisRateControllerTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void At_the_floor_but_draining_is_not_overloaded()
+    public void At_the_floor_a_draining_backlog_still_refuses_until_caught_up()
     {
+        // Another camera would slow the drain, or stop it: refused while the lag is above the low bound.
         var controller = Controller();
         FallBehind(controller, chunks: 20);
         Assert.True(controller.Overloaded);
 
-        for (var lag = 25.0; lag > 10; lag -= 1.5)
+        for (var lag = 25.0; lag > 4; lag -= 1.5)
         {
             Finish(controller, lag);
             Wait(D);
+            Assert.True(controller.Overloaded, $"admitted at a lag of {lag} s");
         }
+        Finish(controller, lag: 1);
         Assert.Equal(1, controller.CurrentFps);
         Assert.False(controller.Overloaded);
+    }
+
+    [Fact]
+    public async Task While_degraded_new_streams_are_paced_one_per_hold_time()
+    {
+        var controller = Controller();
+        // At the full rate, cameras are welcome at once, one after another.
+        Assert.Null(await controller.CheckAsync());
+        Assert.Null(await controller.CheckAsync());
+
+        Behind(controller, lag: 8); // 3 s later
+        Assert.Equal(3.5, controller.CurrentFps);
+        // Degraded: the camera admitted 3 s ago has not shown its load yet.
+        var paced = await controller.CheckAsync();
+        Assert.NotNull(paced);
+        Assert.Equal("Analysis is degraded to 3.5 fps and the last camera added has not shown its load yet; try again in 9 s.", paced.Message);
+        Assert.Equal(TimeSpan.FromSeconds(9), paced.RetryAfter);
+        Assert.False(controller.Overloaded);
+
+        // One hold time (4 chunk durations) after it, the next is let in, and the one after that waits a whole hold.
+        Wait(9);
+        Assert.Null(await controller.CheckAsync());
+        Assert.Equal(TimeSpan.FromSeconds(12), (await controller.CheckAsync())!.RetryAfter);
     }
 
     [Fact]

@@ -65,6 +65,28 @@ public class StoredAdmissionSignalTests
     }
 
     [Fact]
+    public async Task While_every_replica_is_degraded_new_streams_are_paced()
+    {
+        using var tmp = new TempDirectory();
+        var store = new FileObjectStore(tmp.Path);
+        var time = new FakeTimeProvider(Now);
+        var signal = new StoredAdmissionSignal(store, time);
+        var degraded = new AnalysisLoad("host-1", 2.5, 5, 1, 4, 0.1, false, Now);
+        await store.PutAsync(ObjectKeys.InferenceLoad("host-1"), degraded.ToJsonBytes());
+
+        Assert.Null(await signal.CheckAsync());
+        var paced = await signal.CheckAsync();
+        Assert.NotNull(paced);
+        Assert.StartsWith("Analysis is degraded to 2.5 fps", paced.Message, StringComparison.Ordinal);
+
+        // A replica at its full rate has room: no pacing.
+        await store.PutAsync(ObjectKeys.InferenceLoad("host-2"), (degraded with { Replica = "host-2", RateFps = 5 }).ToJsonBytes());
+        time.Advance(StoredAdmissionSignal.CacheFor);
+        Assert.Null(await signal.CheckAsync());
+        Assert.Null(await signal.CheckAsync());
+    }
+
+    [Fact]
     public void Load_records_round_trip()
     {
         var load = Load("host-1", true);

@@ -130,6 +130,27 @@ public sealed class ChunkCaptureTests(MediaClips clips)
         Assert.Equal(chunks.Count, parsed.Segments.Count);
     }
 
+    [Fact]
+    public async Task A_looped_mpeg4_file_goes_on_past_its_first_loop()
+    {
+        // Copying it would need bitstream filters, which ffmpeg 5.1 shuts at the first loop's end: no chunk after it.
+        var source = Path.Combine(clips.NewScratchDirectory(), "loop.avi");
+        MediaClips.Ffmpeg(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-c:v", "mpeg4", "-g", "10", "-bf", "0", "-q:v", "5", "-t", "2", source]);
+        var capture = new ChunkCapture(VideoSource.Parse(source).Looped(), clips.NewScratchDirectory(), new ChunkCaptureOptions { SegmentSeconds = 1 });
+
+        var chunks = new List<ChunkFile>();
+        using var cts = new CancellationTokenSource(Timeout);
+        await foreach (var chunk in capture.CaptureAsync().WithCancellation(cts.Token))
+        {
+            chunks.Add(chunk);
+            if (chunks.Sum(c => c.DurationSeconds) >= 4.5) break; // past the second loop of the 2 s file
+        }
+
+        Assert.All(chunks, c => Assert.False(c.Discontinuity));
+        for (var i = 1; i < chunks.Count; i++)
+            Assert.Equal(chunks[i - 1].Sequence + 1, chunks[i].Sequence);
+    }
+
     public static TheoryData<string, string[]> EncodedSources => new()
     {
         // B-frames in AVI carry no presentation times: the MPEG-TS muxer would refuse to copy them.

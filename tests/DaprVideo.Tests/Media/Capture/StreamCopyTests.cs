@@ -40,6 +40,14 @@ public sealed class StreamCopyTests
     }
 
     [Fact]
+    public void A_looped_file_is_copied_only_when_its_codec_needs_no_bitstream_filter()
+    {
+        Assert.True(StreamCopy.Suits(Source("h264", 1.0), 3, loops: true));
+        Assert.False(StreamCopy.Suits(Source("mpeg4", 2.0), 3, loops: true));
+        Assert.False(StreamCopy.Suits(Source("mpeg2video", 1.0), 3, loops: true));
+    }
+
+    [Fact]
     public void Only_mpeg_part_2_and_mpeg_1_2_need_bitstream_filters()
     {
         Assert.Equal("mpeg4_unpack_bframes,dump_extra=freq=keyframe", StreamCopy.BitstreamFilters("mpeg4"));
