@@ -166,6 +166,9 @@ if (child is { } childCount)
         Console.WriteLine($"  stream {n + 1}: {extraText}");
         var peakRss = Rss.PeakOfSelf();
         var ffmpegRss = Rss.OfChildren();
+        // Where the memory is: the managed heap (peak of the GC's committed bytes is not kept, so now) and the rest.
+        var gc = GC.GetGCMemoryInfo();
+        Console.WriteLine(Invariant($"  memory now: RSS {Rss.OfSelf() / 1048576.0:F0} MB, of which GC committed {gc.TotalCommittedBytes / 1048576.0:F0} MB (heap {gc.HeapSizeBytes / 1048576.0:F0} MB); peak RSS {peakRss / 1048576.0:F0} MB"));
 
         // The line the parent reads for the curve, before the teardown (which measures nothing).
         Console.WriteLine(Invariant($"point {ids.Count}/{n} {(pinned ? "pinned" : "adaptive")} {speeds.Min():F3} {Median(speeds):F3} {(rates.Count > 0 ? rates.Average() : double.NaN):F2} {total / (t2 - t1):F2} {peakRss / 1048576.0:F0} {ffmpegRss / 1048576.0:F0} {load0:F1} {load1:F1}"));
@@ -339,6 +342,8 @@ internal static class Cpu
 internal static class Rss
 {
     public static long PeakOfSelf() => Kilobytes("/proc/self/status", "VmHWM:") * 1024;
+
+    public static long OfSelf() => Kilobytes("/proc/self/status", "VmRSS:") * 1024;
 
     public static long OfChildren()
     {

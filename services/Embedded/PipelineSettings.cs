@@ -64,7 +64,12 @@ public sealed record PipelineSettings(
         };
     }
 
-    public FrameBatcherOptions Batching => new() { BatchSize = BatchSize, BatchTimeout = TimeSpan.FromMilliseconds(BatchTimeoutMs) };
+    public FrameBatcherOptions Batching => new()
+    {
+        BatchSize = BatchSize,
+        BatchTimeout = TimeSpan.FromMilliseconds(BatchTimeoutMs),
+        MaxConcurrentBatches = TfServingUrl is null ? Detector.ConcurrentRuns : 1,
+    };
 
     public InferenceOptions Inference => new()
     {

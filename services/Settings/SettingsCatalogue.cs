@@ -88,7 +88,7 @@ public static partial class SettingsCatalogue
     };
 
     public static readonly WholeNumberSetting DetectorThreads = new("DETECTOR_THREADS", 0, 0, 256,
-        "in-process detector's threads (0: all cores)");
+        "in-process detector's threads per model run (0: one, with as many runs at once as cores; N: one run at a time on N)");
 
     // Ingest
 
@@ -220,7 +220,7 @@ public static partial class SettingsCatalogue
     /// <summary>Every setting, in README order.</summary>
     public static readonly IReadOnlyList<Setting> All =
     [
-        SegmentSeconds, DetectFps, DetectFpsMin, BatchSize, BatchTimeoutMs, ScoreThreshold, Debug, LogLevel,
+        SegmentSeconds, DetectFps, DetectFpsMin, BatchSize, BatchTimeoutMs, ScoreThreshold, EncodePreset, Debug, LogLevel,
         RetentionMaxAge, RetentionMaxBytes,
         TfServingUrl, TfServingModel, TfServingInputSize, TfServingTimeoutMs,
         ModelPath, DetectorThreads,

@@ -146,7 +146,9 @@ public sealed class FrameBatcher : IObjectDetector, IAsyncDisposable, IDisposabl
                     _batchSlots.Release();
                     continue;
                 }
-                _ = DispatchAsync(batch);
+                // On the pool: an in-process model runs synchronously inside DetectAsync, and run here it would hold the
+                // loop, so batches would never overlap whatever MaxConcurrentBatches says.
+                _ = Task.Run(() => DispatchAsync(batch));
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

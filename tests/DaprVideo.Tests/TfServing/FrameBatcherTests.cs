@@ -102,6 +102,39 @@ public sealed class FrameBatcherTests
         Assert.Empty(inner.BatchSizes);
     }
 
+    [Fact]
+    public async Task Batches_of_a_synchronous_model_overlap_up_to_the_concurrency()
+    {
+        // An in-process model computes inside DetectAsync on the caller's thread: two batches must still run at once.
+        using var inner = new BlockingDetector(expected: 2);
+        await using var batcher = new FrameBatcher(inner, new FrameBatcherOptions { BatchSize = 1, BatchTimeout = TimeSpan.Zero, MaxConcurrentBatches = 2 });
+
+        var calls = new[] { batcher.DetectAsync([Frame(1)]), batcher.DetectAsync([Frame(2)]) };
+        await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, inner.MostAtOnce);
+    }
+
+    /// <summary>Blocks its thread in each call until <c>expected</c> calls are inside at once (or 10 s pass).</summary>
+    private sealed class BlockingDetector(int expected) : IObjectDetector, IDisposable
+    {
+        private readonly CountdownEvent _inside = new(expected);
+        private int _now;
+
+        public int MostAtOnce { get; private set; }
+
+        public Task<IReadOnlyList<Detection>[]> DetectAsync(IReadOnlyList<ImageFrame> frames, CancellationToken cancellationToken = default)
+        {
+            lock (_inside) MostAtOnce = Math.Max(MostAtOnce, ++_now);
+            _inside.Signal();
+            _inside.Wait(TimeSpan.FromSeconds(10), cancellationToken);
+            lock (_inside) _now--;
+            return Task.FromResult(frames.Select(_ => (IReadOnlyList<Detection>)[]).ToArray());
+        }
+
+        public void Dispose() => _inside.Dispose();
+    }
+
     private sealed class FailingDetector : IObjectDetector
     {
         public Task<IReadOnlyList<Detection>[]> DetectAsync(IReadOnlyList<ImageFrame> frames, CancellationToken cancellationToken = default) =>
