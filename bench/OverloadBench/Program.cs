@@ -28,6 +28,7 @@ using DaprVideo.Embedded;
 using DaprVideo.Embedded.Commands;
 using DaprVideo.Ingest;
 using DaprVideo.Onnx;
+using DaprVideo.Settings;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -35,7 +36,7 @@ using Microsoft.Extensions.Logging;
 var seconds = 60;
 var modes = new List<string> { "adaptive", "pinned" };
 string? clipArg = null;
-var preset = "veryfast";
+var preset = SettingsCatalogue.EncodePreset.Default;
 var ramp = 0.0;
 int? child = null;
 var counts = new List<int>();
@@ -127,8 +128,22 @@ if (child is { } childCount)
         var first = await SampleAsync(http, ids);
         var cpu1 = Cpu.Sample();
         var t1 = clock.Elapsed.TotalSeconds;
+        // Media listed grows a segment at a time, so two samples alone are off by up to a segment: the speed is the slope
+        // of a least-squares line through samples every 2 s (a 60 s window then reads 1.00 +- 0.01 for a stream that keeps up).
+        var series = ids.ToDictionary(id => id, _ => new List<(double T, double Media)>());
+        void Record(Dictionary<string, (double Media, double Lag, List<double?> Rates, string State, int Gaps)> sample, double t)
+        {
+            foreach (var id in ids) series[id].Add((t, sample[id].Media));
+        }
+        Record(first, t1);
+        while (clock.Elapsed.TotalSeconds < seconds - 2)
+        {
+            await Until(clock.Elapsed.TotalSeconds + 2);
+            Record(await SampleAsync(http, ids), clock.Elapsed.TotalSeconds);
+        }
         await Until(seconds);
         var last = await SampleAsync(http, ids);
+        Record(last, clock.Elapsed.TotalSeconds);
         var cpu2 = Cpu.Sample();
         var t2 = clock.Elapsed.TotalSeconds;
         var gaps = ids.Sum(id => last[id].Gaps);
@@ -149,7 +164,7 @@ if (child is { } childCount)
         var rates = new List<double>();
         foreach (var id in ids)
         {
-            var speed = (last[id].Media - first[id].Media) / (t2 - t1);
+            var speed = Slope(series[id]);
             speeds.Add(speed);
             var window = last[id].Rates.Skip(first[id].Rates.Count).Where(r => r is not null).Select(r => r!.Value).ToList();
             var mean = window.Count > 0 ? window.Average() : double.NaN;
@@ -287,6 +302,12 @@ static string MakeClip(string root, string dir, string codec, int seconds)
     ffmpeg.WaitForExit();
     if (ffmpeg.ExitCode != 0) throw new InvalidOperationException($"ffmpeg could not make the clip: {error}");
     return clip;
+}
+
+static double Slope(List<(double T, double Y)> points)
+{
+    var (mt, my) = (points.Average(p => p.T), points.Average(p => p.Y));
+    return points.Sum(p => (p.T - mt) * (p.Y - my)) / points.Sum(p => (p.T - mt) * (p.T - mt));
 }
 
 static double Median(List<double> values)

@@ -41,7 +41,8 @@ for (var i = 0; i < args.Length; i++)
 
 const double detectFps = 5;
 const double segmentSeconds = 3;
-const string preset = "veryfast"; // X264Presets.Default, the pipeline's encoder and capture preset
+const string preset = "superfast"; // ENCODE_PRESET's default, the annotated segments' preset (with X264Presets.Overrides)
+static string[] X264Params() => X264Presets.Overrides(preset) is { } overrides ? ["-x264-params", overrides] : [];
 var footage = new Dictionary<string, Footage>
 {
     ["mpeg4"] = new("MPEG-4 Part 2", 768, 576, 10, "avi", ["-c:v", "mpeg4", "-q:v", "5", "-g", "20", "-bf", "0"]),
@@ -91,7 +92,7 @@ async Task<(string, Row, Row, Row)> RunCaseAsync(string name, Footage f)
 
     // A. plain ffmpeg transcode to HLS.
     var hls = Directory.CreateDirectory(Path.Combine(work, name + "-plain")).FullName;
-    var plain = TimeChild("ffmpeg", ["-v", "error", "-y", "-i", clip, "-c:v", "libx264", "-preset", preset, "-g", Invariant($"{segmentSeconds * f.Fps}"),
+    var plain = TimeChild("ffmpeg", ["-v", "error", "-y", "-i", clip, "-c:v", "libx264", "-preset", preset, .. X264Params(), "-g", Invariant($"{segmentSeconds * f.Fps}"),
         "-f", "hls", "-hls_time", Invariant($"{segmentSeconds}"), "-hls_playlist_type", "vod", Path.Combine(hls, "index.m3u8")]);
 
     // B. the bare detector.

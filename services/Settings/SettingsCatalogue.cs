@@ -35,9 +35,9 @@ public static partial class SettingsCatalogue
     public static readonly NumberSetting ScoreThreshold = new("SCORE_THRESHOLD", 0.5, 0, 1,
         "detections below are dropped");
 
-    public static readonly ChoiceSetting EncodePreset = new("ENCODE_PRESET", "veryfast",
+    public static readonly ChoiceSetting EncodePreset = new("ENCODE_PRESET", "superfast",
         ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"],
-        "x264 preset of the annotated segments: a faster one costs less CPU per camera and more bytes at the same quality");
+        "x264 preset of the annotated segments (superfast keeps macroblock-tree rate control): a faster one costs less CPU per camera and more bytes at the same quality");
 
     public static readonly SwitchSetting Debug = new("DEBUG", false,
         "keep raw chunks after annotation");

@@ -22,7 +22,7 @@ public sealed record InferenceOptions
     public int MaxPendingDetections { get; init; } = 16;
 
     /// <summary>Decoded frames buffered between decoding and drawing+encoding (backpressure bound).</summary>
-    public int FrameQueueCapacity { get; init; } = 24;
+    public int FrameQueueCapacity { get; init; } = 12;
 
     /// <summary>
     /// The same bound in bytes, per chunk in flight, so large frames queue fewer: 32 MiB holds 24 frames of
@@ -31,7 +31,7 @@ public sealed record InferenceOptions
     public long FrameQueueBytes { get; init; } = 32L << 20;
 
     /// <summary>The x264 preset annotated segments are encoded with (ENCODE_PRESET); the encoder validates it.</summary>
-    public string EncodePreset { get; init; } = "veryfast";
+    public string EncodePreset { get; init; } = "superfast";
 
     /// <summary>Keep raw chunks after their segment is stored (DEBUG).</summary>
     public bool KeepChunks { get; init; }
