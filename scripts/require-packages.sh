@@ -21,11 +21,12 @@ if [ "$mode" = test ]; then
   # The Dapr stand-in's pubsub.redis tests run a real redis-server (Redis Streams).
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
   # The camera tests run a real RTSP server: GStreamer's gst-rtsp-server driven by the system python3
-  # (tests/infra/rtsp); x264enc is in plugins-ugly, x265enc in plugins-bad, the RTP payloaders in plugins-good.
+  # (tests/infra/rtsp); x264enc is in plugins-ugly, x265enc in plugins-bad, the RTP payloaders in plugins-good, and
+  # timeoverlay (the clock burned into the picture) in gstreamer1.0-x, which only a recommends would bring.
   if ! /usr/bin/python3 -c 'import gi; gi.require_version("GstRtspServer", "1.0")' >/dev/null 2>&1; then
     need+=(python3 python3-gi gir1.2-gst-rtsp-server-1.0)
   fi
-  for p in gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad; do
+  for p in gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-x; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need+=("$p")
   done
 fi

@@ -10,7 +10,7 @@ Usage: rtsp-test-server.py --port N [--auth none|basic|digest] [--user U --passw
                            [--size 320x240] [--rate 25] [--keyframe-seconds 1]
 Prints "RTSP server ready on rtsp://127.0.0.1:N" once it listens; runs until killed.
 Needs the system python3 (/usr/bin/python3) with python3-gi, gir1.2-gst-rtsp-server-1.0 and
-gstreamer1.0-plugins-{base,good,ugly,bad} (x264enc is in ugly, x265enc in bad).
+gstreamer1.0-plugins-{base,good,ugly,bad} and gstreamer1.0-x (x264enc is in ugly, x265enc in bad, timeoverlay in -x).
 """
 import argparse
 import signal
