@@ -7,8 +7,9 @@ namespace DaprVideo.Core.Pipeline;
 /// Distributed Ingest's admission: every Inference replica stores its <see cref="AnalysisLoad"/> under
 /// <see cref="ObjectKeys.LoadPrefix"/> every few seconds; a new stream is refused when every replica heard from in the
 /// last <see cref="Freshness"/> says it is overloaded (one replica with room takes more chunks from the shared consumer
-/// group), and paced (<see cref="AdmissionPacing"/>) while every replica is degraded. No record, only stale ones, or a store that cannot be read: admitted, because a missing signal must not stop
-/// cameras. Reads at most once per <see cref="CacheFor"/>.
+/// group), and paced (<see cref="AdmissionPacing"/>) while every replica is degraded. No record, only stale ones, or
+/// a store that cannot be read: admitted, because a missing signal must not stop cameras. Reads at most once per
+/// <see cref="CacheFor"/>.
 /// </summary>
 public sealed class StoredAdmissionSignal(IObjectStore store, TimeProvider? timeProvider = null) : IAdmissionSignal
 {
