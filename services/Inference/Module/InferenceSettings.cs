@@ -13,9 +13,9 @@ namespace DaprVideo.Inference;
 public sealed record InferenceSettings(TfServingOptions TfServing, InferenceOptions Pipeline, int ChunkConcurrency)
 {
     /// <summary>
-    /// Chunks annotated at once by one replica (and by the embedded host): one per core, plus one. A chunk alone never
-    /// fills a core (each frame is drawn only once its detection is back), so with one chunk per core on 2 cores 11
-    /// cameras fell behind with 0.4 cores idle (OverloadBench).
+    /// Chunks annotated at once by one replica (and by the embedded host): one per core, plus one, so the cores stay busy
+    /// while a chunk waits for its detections (each frame is drawn only once its detection is back). Not measured apart:
+    /// the idle cores OverloadBench showed came from the detector's batches never overlapping (FrameBatcher).
     /// </summary>
     public static int DefaultChunkConcurrency => Environment.ProcessorCount + 1;
 

@@ -109,7 +109,8 @@ internal static unsafe partial class LibavNative
             // up over the pool threads that encode (measured on `process`: peak RSS 591 -> 450 MB).
             _ = mallopt(MallocMmapThreshold, 128 * 1024);
             // And two arenas, not glibc's eight per core: the codec and detector threads' freed memory stayed spread over
-            // a dozen arenas (OverloadBench, 9 live cameras: RSS 678 -> 567 MB at the same speed).
+            // a dozen arenas (OverloadBench, 9 live cameras, MALLOC_ARENA_MAX=2 from the start: RSS 678 -> 567 MB at the
+            // same speed; set here, at the first chunk, it takes effect only for arenas not yet made).
             _ = mallopt(MallocArenaMax, 2);
             av_log_set_level(LogError);
             return null;
