@@ -103,7 +103,7 @@ public static class ServeCommand
         var timeout = shutdownTimeout ?? TimeSpan.FromSeconds(SettingsCatalogue.ShutdownTimeout.Default);
         builder.Services.AddShutdownTimeout(timeout);
         // The in-process adapters behind the modules' ports; the pipeline's playlist builder is the one its bus feeds.
-        // Registered through a factory so the container disposes it (after the drain, last).
+        // Registered through a factory so the container disposes it; resolved first after Build (below), so that is last.
         builder.Services.AddSingleton(_ => pipeline);
         builder.Services.AddSingleton<IObjectStore>(pipeline.Store);
         builder.Services.AddSingleton<IEventPublisher>(pipeline.Bus);
@@ -136,6 +136,8 @@ public static class ServeCommand
         }
 
         var app = builder.Build();
+        // The container disposes in reverse order of creation: the bus must outlive the capture loops that publish on it.
+        app.Services.GetRequiredService<EmbeddedPipeline>();
         if (webhook is not null)
             pipeline.Bus.Subscribe<TrackEventChanged>(Topics.Events, app.Services.GetRequiredService<WebhookNotifier>().OnChangeAsync);
         app.UseExceptionHandler();
