@@ -33,6 +33,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+DaprVideo.Media.NativeHeap.Configure(); // as the hosts do, first thing
 var seconds = 60;
 var modes = new List<string> { "adaptive", "pinned" };
 string? clipArg = null;

@@ -1,4 +1,7 @@
 using DaprVideo.Embedded.Cli;
+using DaprVideo.Media;
+
+NativeHeap.Configure();
 
 // Ctrl+C cancels the running command cleanly (ffmpeg processes are stopped, partial output removed).
 using var cancel = new CancellationTokenSource();

@@ -1,3 +1,4 @@
+using System.Buffers;
 using DaprVideo.Core.Video;
 using DaprVideo.Core.Vision;
 
@@ -62,6 +63,7 @@ public sealed class ChunkTracking : IDisposable
 
     public void Dispose()
     {
+        foreach (var best in _best.Values) best.Dispose();
         _best.Clear();
         if (_waiting is null) return;
         _waiting.Cancel();
@@ -78,8 +80,11 @@ public sealed class ChunkTracking : IDisposable
         return (_tracker, _log);
     }
 
-    /// <summary>A private copy of the frame where a track scored best in this chunk (the decoder's buffer goes back to its pool).</summary>
-    private sealed class BestFrame
+    /// <summary>
+    /// A private copy of the frame where a track scored best in this chunk (the decoder's buffer goes back to its pool),
+    /// in a pooled buffer: a frame is a large-object-heap array, one per track and chunk. Returned when the chunk is disposed.
+    /// </summary>
+    private sealed class BestFrame : IDisposable
     {
         private byte[] _pixels = [];
         public ImageFrame Frame { get; private set; }
@@ -88,10 +93,20 @@ public sealed class ChunkTracking : IDisposable
         public void Keep(ImageFrame frame, Vision.BoundingBox box)
         {
             var source = frame.Pixels.Span;
-            if (_pixels.Length != source.Length) _pixels = new byte[source.Length];
+            if (_pixels.Length < source.Length)
+            {
+                Dispose();
+                _pixels = ArrayPool<byte>.Shared.Rent(source.Length);
+            }
             source.CopyTo(_pixels);
-            Frame = frame with { Pixels = _pixels };
+            Frame = frame with { Pixels = _pixels.AsMemory(0, source.Length) };
             Box = box;
+        }
+
+        public void Dispose()
+        {
+            if (_pixels.Length > 0) ArrayPool<byte>.Shared.Return(_pixels);
+            _pixels = [];
         }
     }
 }

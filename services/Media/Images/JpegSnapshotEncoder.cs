@@ -1,3 +1,4 @@
+using System.Buffers;
 using DaprVideo.Core.Ports;
 using DaprVideo.Core.Tracking;
 using DaprVideo.Core.Video;
@@ -20,10 +21,19 @@ public sealed class JpegSnapshotEncoder(int quality = 82) : ISnapshotEncoder
     public EventSnapshot Encode(ImageFrame frame, BoundingBox box)
     {
         frame.Validate();
-        var rgb = new byte[frame.Width * frame.Height * 3];
-        FrameResizer.ResizeToRgb(frame, frame.Width, frame.Height, rgb);
-        using var bitmap = ToBitmap(rgb, frame.Width, frame.Height);
-        return new EventSnapshot(EncodeFrame(bitmap), EncodeCrop(bitmap, box));
+        // Pooled: a frame's RGB copy is a large-object-heap array, and snapshots come at every rise of an event's score.
+        var length = frame.Width * frame.Height * 3;
+        var rgb = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            FrameResizer.ResizeToRgb(frame, frame.Width, frame.Height, rgb.AsSpan(0, length));
+            using var bitmap = ToBitmap(rgb.AsSpan(0, length), frame.Width, frame.Height);
+            return new EventSnapshot(EncodeFrame(bitmap), EncodeCrop(bitmap, box));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rgb);
+        }
     }
 
     private byte[] EncodeFrame(SKBitmap bitmap)
@@ -60,7 +70,7 @@ public sealed class JpegSnapshotEncoder(int quality = 82) : ISnapshotEncoder
         return data.ToArray();
     }
 
-    private static SKBitmap ToBitmap(byte[] rgb, int width, int height)
+    private static SKBitmap ToBitmap(ReadOnlySpan<byte> rgb, int width, int height)
     {
         var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
         var pixels = bitmap.GetPixelSpan();

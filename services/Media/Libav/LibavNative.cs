@@ -95,23 +95,11 @@ internal static unsafe partial class LibavNative
         return av_strerror(error, buffer, 128) == 0 ? Marshal.PtrToStringUTF8((nint)buffer) ?? $"error {error}" : $"error {error}";
     }
 
-    // glibc: allocations from this size up are mapped on their own and given back when freed.
-    private const int MallocMmapThreshold = -3; // M_MMAP_THRESHOLD
-    private const int MallocArenaMax = -8; // M_ARENA_MAX
-    [LibraryImport("libc.so.6")] private static partial int mallopt(int parameter, int value);
-
     private static readonly Lazy<string?> LoadFailure = new(() =>
     {
         try
         {
-            // Each segment's encoder allocates and frees some twenty frame-sized buffers; glibc's default (a threshold
-            // that rises to 32 MiB after the first free) would keep them in its per-thread arenas for good, and they add
-            // up over the pool threads that encode (measured on `process`: peak RSS 591 -> 450 MB).
-            _ = mallopt(MallocMmapThreshold, 128 * 1024);
-            // And two arenas, not glibc's eight per core: the codec and detector threads' freed memory stayed spread over
-            // a dozen arenas (OverloadBench, 9 live cameras, MALLOC_ARENA_MAX=2 from the start: RSS 678 -> 567 MB at the
-            // same speed; set here, at the first chunk, it takes effect only for arenas not yet made).
-            _ = mallopt(MallocArenaMax, 2);
+            NativeHeap.Configure();
             av_log_set_level(LogError);
             return null;
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using DaprVideo.Core.Video;
@@ -5,11 +6,15 @@ using static DaprVideo.Media.Libav.LibavNative;
 
 namespace DaprVideo.Media.Libav;
 
-/// <summary>An AVIOContext that collects what a muxer writes in memory (the finished segment's bytes).</summary>
+/// <summary>
+/// An AVIOContext that collects what a muxer writes in memory (the finished segment's bytes). It grows in pooled
+/// buffers: a segment is hundreds of KB, and a MemoryStream's doubling would leave each step on the large object heap.
+/// </summary>
 internal sealed unsafe class MemoryOutput : IDisposable
 {
     private const int BufferSize = 64 * 1024;
-    private readonly MemoryStream _bytes = new();
+    private byte[] _bytes = ArrayPool<byte>.Shared.Rent(256 * 1024);
+    private int _length;
     private GCHandle _self;
     private void* _io;
 
@@ -32,21 +37,36 @@ internal sealed unsafe class MemoryOutput : IDisposable
     public byte[] ToArray()
     {
         avio_flush(_io);
-        return _bytes.ToArray();
+        return _bytes.AsSpan(0, _length).ToArray();
     }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static int Write(void* opaque, byte* buffer, int size)
     {
         var output = (MemoryOutput)GCHandle.FromIntPtr((nint)opaque).Target!;
-        output._bytes.Write(new ReadOnlySpan<byte>(buffer, size));
+        output.Append(new ReadOnlySpan<byte>(buffer, size));
         return size;
+    }
+
+    private void Append(ReadOnlySpan<byte> data)
+    {
+        if (_length + data.Length > _bytes.Length)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_bytes.Length * 2, _length + data.Length));
+            _bytes.AsSpan(0, _length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_bytes);
+            _bytes = larger;
+        }
+        data.CopyTo(_bytes.AsSpan(_length));
+        _length += data.Length;
     }
 
     public void Dispose()
     {
         LibavLayout.FreeIoContext(ref _io);
         if (_self.IsAllocated) _self.Free();
-        _bytes.Dispose();
+        if (_bytes.Length == 0) return;
+        ArrayPool<byte>.Shared.Return(_bytes);
+        _bytes = [];
     }
 }
