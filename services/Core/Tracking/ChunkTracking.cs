@@ -1,4 +1,3 @@
-using System.Buffers;
 using DaprVideo.Core.Video;
 using DaprVideo.Core.Vision;
 
@@ -82,7 +81,7 @@ public sealed class ChunkTracking : IDisposable
 
     /// <summary>
     /// A private copy of the frame where a track scored best in this chunk (the decoder's buffer goes back to its pool),
-    /// in a pooled buffer: a frame is a large-object-heap array, one per track and chunk. Returned when the chunk is disposed.
+    /// in a pooled buffer (<see cref="FramePool"/>): a frame is a large-object-heap array, one per track and chunk. Returned when the chunk is disposed.
     /// </summary>
     private sealed class BestFrame : IDisposable
     {
@@ -93,19 +92,19 @@ public sealed class ChunkTracking : IDisposable
         public void Keep(ImageFrame frame, Vision.BoundingBox box)
         {
             var source = frame.Pixels.Span;
-            if (_pixels.Length < source.Length)
+            if (_pixels.Length != source.Length)
             {
                 Dispose();
-                _pixels = ArrayPool<byte>.Shared.Rent(source.Length);
+                _pixels = FramePool.Shared.Rent(source.Length);
             }
             source.CopyTo(_pixels);
-            Frame = frame with { Pixels = _pixels.AsMemory(0, source.Length) };
+            Frame = frame with { Pixels = _pixels };
             Box = box;
         }
 
         public void Dispose()
         {
-            if (_pixels.Length > 0) ArrayPool<byte>.Shared.Return(_pixels);
+            FramePool.Shared.Return(_pixels);
             _pixels = [];
         }
     }

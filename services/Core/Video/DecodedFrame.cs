@@ -1,11 +1,9 @@
-using System.Buffers;
-
 namespace DaprVideo.Core.Video;
 
 /// <summary>
 /// One decoded picture in a pooled buffer: tightly packed rows of <see cref="PixelFormat"/>
 /// (for I420 the Y, U and V planes back to back, see <see cref="ImageFrame"/>).
-/// The receiver owns it and must dispose it (the buffer goes back to <see cref="ArrayPool{T}.Shared"/>).
+/// The receiver owns it and must dispose it (the buffer goes back to <see cref="FramePool"/>).
 /// </summary>
 public sealed class DecodedFrame : IDisposable
 {
@@ -49,7 +47,7 @@ public sealed class DecodedFrame : IDisposable
     public void Dispose()
     {
         var buffer = Interlocked.Exchange(ref _buffer, null);
-        if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+        if (buffer is not null) FramePool.Shared.Return(buffer);
     }
 
     internal static int BytesPerPixel(PixelFormat format) => format switch

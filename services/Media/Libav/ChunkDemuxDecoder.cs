@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using DaprVideo.Core.Video;
 using static DaprVideo.Media.Libav.LibavNative;
@@ -183,7 +182,7 @@ internal sealed unsafe class ChunkDemuxDecoder : IDisposable
         var buffer = pixels;
         if (copy)
         {
-            buffer = ArrayPool<byte>.Shared.Rent(size);
+            buffer = FramePool.Shared.Rent(size);
             pixels.AsSpan(0, size).CopyTo(buffer);
         }
         var index = _nextIndex++;
@@ -200,7 +199,7 @@ internal sealed unsafe class ChunkDemuxDecoder : IDisposable
         var target = _target.Value;
         target.Validate();
         var size = ImageFrame.PackedSize(_pixelFormat, target.Width, target.Height);
-        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        var buffer = FramePool.Shared.Rent(size);
         try
         {
             fixed (byte* output = buffer)
@@ -235,7 +234,7 @@ internal sealed unsafe class ChunkDemuxDecoder : IDisposable
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            FramePool.Shared.Return(buffer);
             throw;
         }
     }
@@ -250,7 +249,7 @@ internal sealed unsafe class ChunkDemuxDecoder : IDisposable
 
     public void Dispose()
     {
-        if (_repeat is not null) ArrayPool<byte>.Shared.Return(_repeat);
+        if (_repeat is not null) FramePool.Shared.Return(_repeat);
         _repeat = null;
         _repeats = 0;
         var frame = _frame;
