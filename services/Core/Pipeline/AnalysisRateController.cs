@@ -33,8 +33,9 @@ namespace DaprVideo.Core.Pipeline;
 /// <para><b>When it refuses.</b> <see cref="Overloaded"/> holds when the rate is at the floor and the lag is above
 /// the low bound (still behind, or draining a backlog): there is no rate left to give, so another camera would only
 /// make every stream later. Streams already running keep running at the floor; nothing they captured is dropped.
-/// While the rate is degraded but above the floor, new streams are paced (<see cref="AdmissionPacing"/>, one per hold
-/// time), so each new camera's load shows before the next is judged.</para>
+/// While the rate is degraded, new streams are paced (<see cref="AdmissionPacing"/>): one per hold time, so each new
+/// camera's load shows before the next is judged, and none at the floor even when caught up, until the rate has
+/// climbed (room shown).</para>
 /// <para><b>Chunks already late.</b> A chunk whose queue age at start exceeds its stream's fixed latency by more than
 /// twice the high bound is analysed at the floor whatever the current rate: spending the full rate on video that is
 /// already late only makes every chunk behind it later. It is still annotated and encoded whole. A chunk that finishes
@@ -166,7 +167,7 @@ public sealed class AnalysisRateController : IAdmissionSignal
         {
             if (IsOverloaded(now)) return ValueTask.FromResult<AdmissionRefusal?>(new(AnalysisLoad.RefusalMessage(_options.FloorFps), RetryAfter()));
             var rate = Rounded(_rate);
-            return ValueTask.FromResult(_pacing.Admit(rate < _options.MaxFps - 1e-9, rate, TimeSpan.FromSeconds(HoldSeconds), now));
+            return ValueTask.FromResult(_pacing.Admit(rate < _options.MaxFps - 1e-9, rate, _options.FloorFps, TimeSpan.FromSeconds(HoldSeconds), now));
         }
     }
 

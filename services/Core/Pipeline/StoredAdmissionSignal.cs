@@ -7,7 +7,8 @@ namespace DaprVideo.Core.Pipeline;
 /// Distributed Ingest's admission: every Inference replica stores its <see cref="AnalysisLoad"/> under
 /// <see cref="ObjectKeys.LoadPrefix"/> every few seconds; a new stream is refused when every replica heard from in the
 /// last <see cref="Freshness"/> says it is overloaded (one replica with room takes more chunks from the shared consumer
-/// group), and paced (<see cref="AdmissionPacing"/>) while every replica is degraded. No record, only stale ones, or
+/// group), and paced (<see cref="AdmissionPacing"/>) while every replica is degraded (refused while the roomiest is at
+/// its floor). No record, only stale ones, or
 /// a store that cannot be read: admitted, because a missing signal must not stop cameras. Reads at most once per
 /// <see cref="CacheFor"/>.
 /// </summary>
@@ -37,8 +38,9 @@ public sealed class StoredAdmissionSignal(IObjectStore store, TimeProvider? time
         if (Judge(loads, now) is { } refusal) return refusal;
         // Every replica degraded: pace new streams, so each one's load reaches the records before the next is judged.
         var fresh = Fresh(loads, now);
-        return _pacing.Admit(fresh.Count > 0 && fresh.All(l => l.State == AnalysisLoad.Degraded),
-            fresh.Count > 0 ? fresh.Max(l => l.RateFps) : 0, RetryAfter, now);
+        var roomiest = fresh.MaxBy(l => l.RateFps - l.FloorFps);
+        return _pacing.Admit(fresh.Count > 0 && fresh.All(l => l.State != AnalysisLoad.Normal),
+            roomiest?.RateFps ?? 0, roomiest?.FloorFps ?? 0, RetryAfter, now);
     }
 
     private sealed record Reading(DateTimeOffset At, IReadOnlyList<AnalysisLoad> Loads);

@@ -44,7 +44,7 @@ public sealed class AdmissionApiTests : IAsyncDisposable
 
     private Task PutLoadAsync(string replica, bool overloaded) =>
         _store.PutAsync(ObjectKeys.InferenceLoad(replica),
-            new AnalysisLoad(replica, 1, 5, 1, overloaded ? 20 : 1, overloaded ? 0.5 : 0, overloaded, _time.GetUtcNow()).ToJsonBytes());
+            new AnalysisLoad(replica, overloaded ? 1 : 5, 5, 1, overloaded ? 20 : 1, overloaded ? 0.5 : 0, overloaded, _time.GetUtcNow()).ToJsonBytes());
 
     private static Task<HttpResponseMessage> PostAsync(HttpClient http) =>
         http.PostAsJsonAsync("/api/streams", new { id = "taken", source = "testsrc" });

@@ -224,7 +224,7 @@ public class AnalysisRateControllerTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Admission_refuses_only_at_the_floor_and_lagging()
+    public async Task Admission_refuses_at_the_floor_until_the_rate_has_climbed_off_it()
     {
         var controller = Controller();
 
@@ -243,7 +243,7 @@ public class AnalysisRateControllerTests(ITestOutputHelper output)
         Assert.True(refusal.RetryAfter >= TimeSpan.FromSeconds(5));
         Assert.Equal(AnalysisLoad.OverloadedState, controller.Load().State);
 
-        // Still at the floor, but caught up: admitted again (the rate climbs only after the hold).
+        // Still at the floor, but caught up: no longer overloaded, yet keeping up at the floor is no room for a camera.
         for (var i = 0; i < 3; i++)
         {
             Finish(controller, lag: 1);
@@ -251,6 +251,18 @@ public class AnalysisRateControllerTests(ITestOutputHelper output)
         }
         Assert.Equal(1, controller.CurrentFps);
         Assert.False(controller.Overloaded);
+        var atFloor = await controller.CheckAsync();
+        Assert.NotNull(atFloor);
+        Assert.Equal("Analysis runs at its floor of 1 fps and has not shown room for another camera; try again in 12 s.", atFloor.Message);
+        Assert.Equal(TimeSpan.FromSeconds(12), atFloor.RetryAfter);
+
+        // Caught up for a hold time: the rate climbs off the floor, which is the room shown, and a camera is let in.
+        for (var i = 0; i < 3 && controller.CurrentFps <= 1; i++)
+        {
+            Finish(controller, lag: 1);
+            Wait(D);
+        }
+        Assert.Equal(1.5, controller.CurrentFps);
         Assert.Null(await controller.CheckAsync());
     }
 

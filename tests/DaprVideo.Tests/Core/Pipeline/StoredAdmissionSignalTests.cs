@@ -79,6 +79,13 @@ public class StoredAdmissionSignalTests
         Assert.NotNull(paced);
         Assert.StartsWith("Analysis is degraded to 2.5 fps", paced.Message, StringComparison.Ordinal);
 
+        // At its floor, even caught up (not overloaded), the replica shows no room.
+        await store.PutAsync(ObjectKeys.InferenceLoad("host-1"), (degraded with { RateFps = 1 }).ToJsonBytes());
+        time.Advance(StoredAdmissionSignal.CacheFor + TimeSpan.FromSeconds(15));
+        var atFloor = await signal.CheckAsync();
+        Assert.NotNull(atFloor);
+        Assert.StartsWith("Analysis runs at its floor of 1 fps", atFloor.Message, StringComparison.Ordinal);
+
         // A replica at its full rate has room: no pacing.
         await store.PutAsync(ObjectKeys.InferenceLoad("host-2"), (degraded with { Replica = "host-2", RateFps = 5 }).ToJsonBytes());
         time.Advance(StoredAdmissionSignal.CacheFor);
