@@ -25,9 +25,7 @@ public sealed class EventRecorder(IObjectStore store, IEventPublisher events, IS
         var previous = handoff.PreviousAsync(id, chunk.Sequence, waiting.Token);
         // A wait the chunk never needed (it failed first) is cancelled with it; nobody observes its outcome.
         _ = previous.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        // The early hand-off and CompleteAsync's give the same state; whichever comes first counts.
-        return new ChunkTracking(previous, p => Start(id, chunk, p), waiting,
-            (state, open) => handoff.Complete(id, chunk.Sequence, new StreamTracking(id.Value, chunk.Sequence, state, open)));
+        return new ChunkTracking(previous, p => Start(id, chunk, p), waiting);
     }
 
     /// <summary>Stores and publishes the chunk's tracking; hands it to the next chunk (also when there is nothing to store: null).</summary>

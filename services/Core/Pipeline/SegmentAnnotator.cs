@@ -83,7 +83,6 @@ public sealed class SegmentAnnotator(
             }
             await producer;
             if (encoding is null) throw new MediaException($"Chunk of {chunk.Length} bytes holds no video frames.");
-            tracking?.FramesTracked();
             var segment = await encoding.CompleteAsync(stop.Token);
             var duration = encoding.FramesWritten * encoding.Format.FrameRate.FrameDuration;
             return new EncodedSegment(segment, duration, encoding.FramesWritten, !state.Unavailable, frames);

@@ -14,7 +14,6 @@ public sealed class ChunkTracking : IDisposable
     private readonly Task<StreamTracking?> _previous;
     private readonly CancellationTokenSource? _waiting;
     private readonly Func<StreamTracking?, (ObjectTracker Tracker, TrackEventLog Log)> _start;
-    private readonly Action<TrackerState, IReadOnlyList<OpenEvent>>? _handOff;
     private ObjectTracker? _tracker;
     private TrackEventLog? _log;
     private readonly Dictionary<long, BestFrame> _best = [];
@@ -22,24 +21,11 @@ public sealed class ChunkTracking : IDisposable
     /// <param name="previous">The stream's tracking after the previous chunk (null: start afresh).</param>
     /// <param name="start">Makes this chunk's tracker and event log from it.</param>
     /// <param name="waiting">Cancels the wait for <paramref name="previous"/>; cancelled on dispose, so a chunk that failed stops polling for it.</param>
-    /// <param name="handOff">Gives the tracker's final state to the next chunk (<see cref="FramesTracked"/>).</param>
-    public ChunkTracking(Task<StreamTracking?> previous, Func<StreamTracking?, (ObjectTracker, TrackEventLog)> start, CancellationTokenSource? waiting = null,
-        Action<TrackerState, IReadOnlyList<OpenEvent>>? handOff = null)
+    public ChunkTracking(Task<StreamTracking?> previous, Func<StreamTracking?, (ObjectTracker, TrackEventLog)> start, CancellationTokenSource? waiting = null)
     {
         _previous = previous;
         _start = start;
         _waiting = waiting;
-        _handOff = handOff;
-    }
-
-    /// <summary>
-    /// Every frame of the chunk has been through the tracker: its state is final, so the next chunk of the stream, which
-    /// waits for it at its first analysed frame, may go on while this one's encoder flushes and its segment is stored.
-    /// Without it a stream's chunks ran one after another, each waiting for the whole of the previous one.
-    /// </summary>
-    public void FramesTracked()
-    {
-        if (_tracker is not null && _log is not null) _handOff?.Invoke(_tracker.State, _log.Open);
     }
 
     /// <summary>What to draw on an analysed frame at stream time <paramref name="t"/>: its detections, tracked ones with their id.</summary>
