@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using DaprVideo.Core.Events;
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Ports;
@@ -41,7 +43,7 @@ public static class ServeCommand
         var demo = args.Flag("demo");
         settings = settings.WithDetectorArguments(args, env);
         args.EnsureNoneLeft(0);
-        if (!System.Net.IPAddress.TryParse(host, out _) && host != "localhost")
+        if (!IPAddress.TryParse(host, out _) && host != "localhost")
             throw new UsageException($"--host must be an IP address or localhost, not '{host}'.");
         // EVENTS_WEBHOOK_URL is checked before anything starts: a bad one stops serve with one line naming it.
         var webhook = WebhookOptions.From(env);
@@ -52,6 +54,10 @@ public static class ServeCommand
             ingestOptions = ingestOptions with { MediaDirectories = media.Split(':', StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFullPath).ToList() };
         try { ingestOptions.Validate(); }
         catch (ArgumentException e) { throw new UsageException(e.Message); } // a --media entry
+
+        // A taken port is the user's to fix: said in one line before anything starts (Kestrel's own bind failure comes
+        // after the host has logged it with a stack trace).
+        if (port != 0) EnsurePortFree(host, port);
 
         // The demo is ours to regenerate: its old stream goes before the host starts, so neither the stream resume nor
         // the playlist rebuild sees it.
@@ -146,6 +152,26 @@ public static class ServeCommand
         app.MapPlaylistApi();
         app.MapViewer();
         return Task.FromResult(app);
+    }
+
+    private static void EnsurePortFree(string host, int port)
+    {
+        var address = host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);
+        using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        // As Kestrel binds on Linux: a port left in TIME_WAIT by an earlier serve is free, one being listened on is not.
+        probe.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        try
+        {
+            probe.Bind(new IPEndPoint(address, port));
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            throw new UsageException($"Port {port} on {host} is already in use (another serve?): stop it, or choose another port with --port.");
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressNotAvailable)
+        {
+            throw new UsageException($"--host {host} is not an address of this machine.");
+        }
     }
 
     private static async Task DeleteDemoStreamAsync(string data, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using DaprVideo.ServiceDefaults;
 using System.Globalization;
 using System.Text;
 using DaprVideo.Core.Pipeline;
@@ -21,7 +22,7 @@ namespace DaprVideo.Inference;
 /// subscription or scope, and a replica that dies simply stops refreshing its record.
 /// </remarks>
 public sealed partial class AnalysisLoadReporter(AnalysisRateController controller, IObjectStore? store, ILogger<AnalysisLoadReporter> logger,
-    TimeProvider? timeProvider = null) : BackgroundService
+    TimeProvider? timeProvider = null) : BackgroundLoop
 {
     /// <summary>How often the load is looked at; the record is rewritten at least this often (well inside its freshness).</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
@@ -40,7 +41,7 @@ public sealed partial class AnalysisLoadReporter(AnalysisRateController controll
         return string.Create(CultureInfo.InvariantCulture, $"{name}-{Environment.ProcessId}");
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         var key = ObjectKeys.InferenceLoad(controller.Replica);
         string? lastState = null;

@@ -1,3 +1,4 @@
+using DaprVideo.ServiceDefaults;
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Ports;
 using DaprVideo.Ingest.Apis;
@@ -60,9 +61,9 @@ public static partial class IngestModule
 
     /// <summary>Resumes the registry's streams once the app is serving (a sidecar may need a moment: retried).</summary>
     private sealed partial class StreamResumer(StreamCaptures captures, SourcePolicy policy, IHostApplicationLifetime lifetime, ILogger<StreamResumer> logger)
-        : BackgroundService
+        : BackgroundLoop
     {
-        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        protected override async Task RunAsync(CancellationToken stoppingToken)
         {
             // Resume only once the host is up: a store reached through a sidecar waits for the app.
             var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

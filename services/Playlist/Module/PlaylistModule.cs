@@ -1,3 +1,4 @@
+using DaprVideo.ServiceDefaults;
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Ports;
 using DaprVideo.Playlist.Apis;
@@ -70,11 +71,11 @@ public static partial class PlaylistModule
     /// are applied as usual: both paths are idempotent and order-independent.
     /// </summary>
     internal sealed partial class PlaylistRebuild(PlaylistBuilder playlists, IHostApplicationLifetime lifetime, ILogger<PlaylistRebuild> logger)
-        : BackgroundService, IHealthCheck
+        : BackgroundLoop, IHealthCheck
     {
         private volatile bool _done;
 
-        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        protected override async Task RunAsync(CancellationToken stoppingToken)
         {
             var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))

@@ -1,3 +1,4 @@
+using DaprVideo.ServiceDefaults;
 using DaprVideo.Core.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,12 +12,12 @@ namespace DaprVideo.Playlist;
 /// and tried again on the next tick.
 /// </summary>
 public sealed partial class RetentionSweeper(PlaylistBuilder playlists, TimeSpan interval, TimeProvider timeProvider, ILogger<RetentionSweeper> logger)
-    : BackgroundService
+    : BackgroundLoop
 {
     /// <summary>Retention limits are seconds at the finest; a sweep every few seconds keeps to them closely enough.</summary>
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(5);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(interval, timeProvider);
         while (await timer.WaitForNextTickAsync(stoppingToken))

@@ -1,3 +1,4 @@
+using DaprVideo.ServiceDefaults;
 using DaprVideo.Core.Pipeline;
 using Microsoft.Extensions.Hosting;
 
@@ -7,9 +8,9 @@ namespace DaprVideo.Playlist;
 /// Every few seconds, lets streams that wait in vain for a lost segment move on (see
 /// <see cref="PlaylistBuilder.SkipStalledAsync"/>). Quiet means ten segment lengths, at least 30 s.
 /// </summary>
-public sealed class StalledPlaylistSweeper(PlaylistBuilder playlists, PlaylistBuilderOptions options) : BackgroundService
+public sealed class StalledPlaylistSweeper(PlaylistBuilder playlists, PlaylistBuilderOptions options) : BackgroundLoop
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         var quiet = TimeSpan.FromSeconds(Math.Max(30, 10 * options.Playlist.SegmentSeconds));
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(5));
