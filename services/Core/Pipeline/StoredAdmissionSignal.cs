@@ -7,10 +7,9 @@ namespace DaprVideo.Core.Pipeline;
 /// Distributed Ingest's admission: every Inference replica stores its <see cref="AnalysisLoad"/> under
 /// <see cref="ObjectKeys.LoadPrefix"/> every few seconds; a new stream is refused when every replica heard from in the
 /// last <see cref="Freshness"/> says it is overloaded (one replica with room takes more chunks from the shared consumer
-/// group), and paced (<see cref="AdmissionPacing"/>) while every replica is degraded (refused while the roomiest is at
-/// its floor). No record, only stale ones, or
-/// a store that cannot be read: admitted, because a missing signal must not stop cameras. Reads at most once per
-/// <see cref="CacheFor"/>.
+/// group), and paced (<see cref="AdmissionPacing"/>) while no replica is normal (refused while the roomiest is at its
+/// floor). No record, only stale ones, or a store that cannot be read: admitted, because a missing signal must not
+/// stop cameras. Reads at most once per <see cref="CacheFor"/>.
 /// </summary>
 public sealed class StoredAdmissionSignal(IObjectStore store, TimeProvider? timeProvider = null) : IAdmissionSignal
 {
@@ -36,7 +35,7 @@ public sealed class StoredAdmissionSignal(IObjectStore store, TimeProvider? time
             Volatile.Write(ref _cached, new Reading(now, loads));
         }
         if (Judge(loads, now) is { } refusal) return refusal;
-        // Every replica degraded: pace new streams, so each one's load reaches the records before the next is judged.
+        // No replica at its full rate: pace new streams, so each one's load reaches the records before the next is judged.
         var fresh = Fresh(loads, now);
         var roomiest = fresh.MaxBy(l => l.RateFps - l.FloorFps);
         return _pacing.Admit(fresh.Count > 0 && fresh.All(l => l.State != AnalysisLoad.Normal),

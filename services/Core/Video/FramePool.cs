@@ -5,7 +5,7 @@ namespace DaprVideo.Core.Video;
 /// <summary>
 /// Pixel buffers of exactly one frame's size, reused. ArrayPool.Shared rounds a 768x576 I420 frame (648 KiB) up to
 /// 1 MiB and keeps one per thread pool thread besides its per-core stacks; this pool keeps only what came back, up to
-/// a number of bytes in all (<see cref="Shared"/>: 48 MiB, some seventy 576p frames or four 4K ones) and lets the rest
+/// a number of bytes in all (<see cref="Shared"/>: 48 MiB, some seventy 576p frames or three 4K ones) and lets the rest
 /// go to the collector.
 /// </summary>
 public sealed class FramePool(long maxKeptBytes)
