@@ -81,7 +81,8 @@ public sealed class ChunkTracking : IDisposable
 
     /// <summary>
     /// A private copy of the frame where a track scored best in this chunk (the decoder's buffer goes back to its pool),
-    /// in a pooled buffer (<see cref="FramePool"/>): a frame is a large-object-heap array, one per track and chunk. Returned when the chunk is disposed.
+    /// in a <see cref="FramePool"/> buffer (a frame is a large-object-heap array, one per track and chunk), returned when
+    /// the chunk is disposed.
     /// </summary>
     private sealed class BestFrame : IDisposable
     {

@@ -1,9 +1,9 @@
-using DaprVideo.ServiceDefaults;
 using System.Globalization;
 using System.Text;
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Ports;
 using DaprVideo.Core.Streams;
+using DaprVideo.ServiceDefaults;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -1,7 +1,7 @@
-using DaprVideo.ServiceDefaults;
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Ports;
 using DaprVideo.Ingest.Apis;
+using DaprVideo.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,8 +1,8 @@
-using DaprVideo.ServiceDefaults;
 using DaprVideo.Core.Pipeline;
 using DaprVideo.Core.Ports;
 using DaprVideo.Playlist.Apis;
 using DaprVideo.Playlist.Viewer;
+using DaprVideo.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

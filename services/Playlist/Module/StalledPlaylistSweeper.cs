@@ -1,5 +1,5 @@
-using DaprVideo.ServiceDefaults;
 using DaprVideo.Core.Pipeline;
+using DaprVideo.ServiceDefaults;
 using Microsoft.Extensions.Hosting;
 
 namespace DaprVideo.Playlist;
