@@ -54,8 +54,6 @@ public sealed class SegmentAnnotator(
             {
                 using (pending.Frame)
                 {
-                    // The decoder learns the format from its own output: the encoder starts with the first frame.
-                    encoding ??= encoder.Start(pending.Frame.Format, pending.Frame.PixelFormat, offsetSeconds);
                     if (pending.Detection is { } detection)
                     {
                         try
@@ -77,6 +75,9 @@ public sealed class SegmentAnnotator(
                         current = await tracking.BetweenAsync(pending.T, stop.Token);
                     }
                     if (current.Count > 0) annotator.Annotate(pending.Frame, current);
+                    // The decoder learns the format from its own output: the encoder starts with the first frame, once
+                    // the stream's tracking has come (the encoder's share of the cores is set by the encodes running then).
+                    encoding ??= encoder.Start(pending.Frame.Format, pending.Frame.PixelFormat, offsetSeconds);
                     await encoding.WriteFrameAsync(pending.Frame, stop.Token);
                 }
                 budget.Leave();

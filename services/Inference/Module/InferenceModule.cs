@@ -50,14 +50,16 @@ public static class InferenceModule
 
     /// <summary>
     /// The annotator on the media adapters (in-process libav decode and libx264 encode, Skia drawing); the embedded host
-    /// uses it too. One CPU budget: <paramref name="chunkConcurrency"/> chunks run at once, so each chunk's decoder and
-    /// encoder get an equal share of the cores. Left to themselves, libavcodec and x264 would each start about 1.5 threads
-    /// per core for every chunk, and the threads would only queue for the same cores (and hold frames in memory meanwhile).
+    /// uses it too. One CPU budget: <paramref name="chunkConcurrency"/> chunks run at once, so each chunk's decoder gets an
+    /// equal share of the cores, and each encode the cores shared among the encodes running when it starts
+    /// (<see cref="EncoderThreadBudget"/>). Left to themselves, libavcodec and x264 would each start about 1.5 threads per
+    /// core for every chunk, and the threads would only queue for the same cores (and hold frames in memory meanwhile).
     /// </summary>
     public static SegmentAnnotator CreateAnnotator(IObjectDetector detector, InferenceOptions options, int chunkConcurrency)
     {
         var threads = CodecThreads(chunkConcurrency, Environment.ProcessorCount);
-        return new(detector, options, new FrameDecoder(threads), new SegmentEncoder(new SegmentEncoderOptions { Preset = options.EncodePreset, Threads = threads }),
+        return new(detector, options, new FrameDecoder(threads),
+            new SegmentEncoder(new SegmentEncoderOptions { Preset = options.EncodePreset }, new EncoderThreadBudget(Environment.ProcessorCount)),
             new FrameAnnotatorPool());
     }
 

@@ -13,11 +13,15 @@ namespace DaprVideo.Media.Codec;
 public sealed class SegmentEncoder : ISegmentEncoder
 {
     private readonly SegmentEncoderOptions _options;
+    private readonly EncoderThreadBudget? _budget;
 
-    public SegmentEncoder(SegmentEncoderOptions? options = null)
+    /// <param name="budget">Shares the cores among the encodes running at once; without it each encode takes
+    /// <see cref="SegmentEncoderOptions.Threads"/>.</param>
+    public SegmentEncoder(SegmentEncoderOptions? options = null, EncoderThreadBudget? budget = null)
     {
         _options = options ?? new SegmentEncoderOptions();
         _options.Validate();
+        _budget = budget;
     }
 
     /// <summary>
@@ -37,9 +41,19 @@ public sealed class SegmentEncoder : ISegmentEncoder
         if (!double.IsFinite(streamOffsetSeconds) || streamOffsetSeconds < 0)
             throw new ArgumentOutOfRangeException(nameof(streamOffsetSeconds), "Stream offset must be a finite, non-negative number of seconds.");
         var gop = Math.Max(1, (int)Math.Ceiling(format.FrameRate.FramesPerSecond * _options.KeyframeIntervalSeconds));
-        return new SegmentEncoding(
-            new TsSegmentWriter(format, pixelFormat, TimelineOriginSeconds + streamOffsetSeconds, _options.Preset, _options.Crf, gop, _options.Threads),
-            format);
+        var lease = _budget?.Start();
+        try
+        {
+            var threads = lease?.Threads ?? _options.Threads;
+            return new SegmentEncoding(
+                new TsSegmentWriter(format, pixelFormat, TimelineOriginSeconds + streamOffsetSeconds, _options.Preset, _options.Crf, gop, threads),
+                format, threads, lease);
+        }
+        catch
+        {
+            lease?.Dispose();
+            throw;
+        }
     }
 
     ISegmentEncoding ISegmentEncoder.Start(VideoFormat format, PixelFormat pixelFormat, double streamOffsetSeconds) =>

@@ -16,8 +16,8 @@ public sealed record SegmentEncoderOptions
     public double KeyframeIntervalSeconds { get; init; } = 6;
 
     /// <summary>
-    /// x264 threads per encode; 0 lets x264 choose (1.5 x cores plus lookahead). Several segments
-    /// encode at once next to the detector, so fewer threads each can avoid oversubscribing the cores.
+    /// x264 threads per encode when the encoder has no <see cref="EncoderThreadBudget"/>; 0 lets x264
+    /// choose (1.5 x cores plus lookahead).
     /// </summary>
     public int Threads { get; init; }
 

@@ -12,11 +12,14 @@ public sealed class SegmentEncoding : ISegmentEncoding
 {
     private readonly TsSegmentWriter _writer;
     private readonly int _frameSize;
+    private readonly IDisposable? _lease;
     private bool _completed;
 
-    internal SegmentEncoding(TsSegmentWriter writer, VideoFormat format)
+    internal SegmentEncoding(TsSegmentWriter writer, VideoFormat format, int threads, IDisposable? lease = null)
     {
         _writer = writer;
+        Threads = threads;
+        _lease = lease;
         Format = format;
         _frameSize = ImageFrame.PackedSize(writer.PixelFormat, format.Width, format.Height);
     }
@@ -25,6 +28,9 @@ public sealed class SegmentEncoding : ISegmentEncoding
     public VideoFormat Format { get; }
 
     public int FramesWritten { get; private set; }
+
+    /// <summary>x264 threads of this encode (0: x264 chose).</summary>
+    public int Threads { get; }
 
     /// <summary>Writes one tightly packed frame of the format given to <see cref="SegmentEncoder.Start"/>.</summary>
     public Task WriteFrameAsync(ReadOnlyMemory<byte> pixels, CancellationToken cancellationToken = default)
@@ -56,6 +62,7 @@ public sealed class SegmentEncoding : ISegmentEncoding
     public ValueTask DisposeAsync()
     {
         _writer.Dispose();
+        _lease?.Dispose();
         return ValueTask.CompletedTask;
     }
 }
