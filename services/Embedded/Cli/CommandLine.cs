@@ -22,7 +22,8 @@ public static class CommandLine
         bool interactive = false, CancellationToken cancellationToken = default)
     {
         environment ??= Environment.GetEnvironmentVariable;
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        // `daprvideo process --help` is a question too, not a --help option missing its value.
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help" || args.Skip(1).Any(a => a is "-h" or "--help"))
         {
             await stdout.WriteLineAsync(Usage);
             return args.Length == 0 ? 2 : 0;

@@ -108,4 +108,17 @@ public class ProcessErrorTests
         Assert.Equal(2, code);
         AssertOneErrorLine(err, "finite source");
     }
+
+    [Theory]
+    [InlineData("process", "--help")]
+    [InlineData("process", "clip.mp4", "-h")]
+    [InlineData("serve", "--help")]
+    public async Task Help_after_a_command_prints_the_usage_and_exits_0(params string[] args)
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var code = await CommandLine.RunAsync(args, stdout, stderr, _ => null);
+        Assert.Equal(0, code);
+        Assert.Contains("usage: daprvideo <command>", stdout.ToString());
+        Assert.Equal("", stderr.ToString());
+    }
 }
