@@ -137,7 +137,8 @@ public sealed partial class ChunkCapture
         {
             var header = await _probe.ProbeAsync(_source, 1, _options.NetworkTimeoutSeconds, _options.RtspTransport, _scratchDirectory,
                 cancellationToken).ConfigureAwait(false);
-            if (header.Codec == earlier.Codec && header.Format.Width == earlier.Format.Width && header.Format.Height == earlier.Format.Height)
+            if (header.Codec == earlier.Codec && header.Format.Width == earlier.Format.Width && header.Format.Height == earlier.Format.Height
+                && header.Rotation == earlier.Rotation)
                 return header with { MaxKeyframeIntervalSeconds = earlier.MaxKeyframeIntervalSeconds, OpenGop = earlier.OpenGop };
         }
         return await _probe.ProbeAsync(_source, ProbeWindowSeconds, _options.NetworkTimeoutSeconds, _options.RtspTransport, _scratchDirectory,

@@ -5,7 +5,7 @@ public enum TranscodeMode
 {
     /// <summary>
     /// Copy when <see cref="StreamCopy.Suits"/>: H.264, HEVC, MPEG-4 Part 2 or MPEG-1/2 with closed GOPs and
-    /// keyframes at most 2 × the segment length apart (at least 3 s); encode otherwise.
+    /// keyframes at most 2 × the segment length apart (at least 3 s) and no rotation; encode otherwise.
     /// </summary>
     Auto,
 

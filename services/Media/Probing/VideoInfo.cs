@@ -18,6 +18,11 @@ namespace DaprVideo.Media.Probing;
 /// presentation time so that cannot be ruled out (AVI with B-frames): a chunk cut at such a keyframe would start
 /// with frames it cannot show, or not mux at all, so ingest does not stream-copy such a source.
 /// </param>
+/// <param name="Rotation">
+/// Degrees the container's display matrix turns the picture (phones record portrait video as landscape frames with a
+/// rotation); 0 when none. MPEG-TS cannot carry it, so ingest does not stream-copy such a source: encoding applies it
+/// (ffmpeg's autorotate), and the detector and the viewer get upright frames.
+/// </param>
 public sealed record VideoInfo(
     string Codec,
     VideoFormat Format,
@@ -26,4 +31,5 @@ public sealed record VideoInfo(
     double SpanSeconds,
     double? MaxKeyframeIntervalSeconds,
     int PacketCount,
-    bool OpenGop = false);
+    bool OpenGop = false,
+    int Rotation = 0);

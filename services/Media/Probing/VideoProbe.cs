@@ -73,7 +73,7 @@ public sealed class VideoProbe
     [
         "-v", "error", "-hide_banner", "-of", "json", "-select_streams", "v:0",
         "-show_entries",
-        "stream=codec_name,width,height,r_frame_rate,avg_frame_rate:format=duration:packet=pts_time,dts_time,duration_time,flags",
+        "stream=codec_name,width,height,r_frame_rate,avg_frame_rate:stream_side_data=rotation:format=duration:packet=pts_time,dts_time,duration_time,flags",
     ];
 
     private static async Task<string> ReadAllAsync(Stream stdout, CancellationToken cancellationToken)
@@ -98,6 +98,7 @@ public sealed class VideoProbe
         format.Validate();
 
         double? duration = root.TryGetProperty("format", out var f) ? Number(f, "duration") : null;
+        var rotation = Rotation(stream);
 
         var start = double.PositiveInfinity;
         var end = double.NegativeInfinity;
@@ -123,7 +124,7 @@ public sealed class VideoProbe
                 if (key) lastKeyframe = p;
             }
         }
-        if (count == 0) return new VideoInfo(codec, format, duration, 0, 0, null, 0);
+        if (count == 0) return new VideoInfo(codec, format, duration, 0, 0, null, 0, Rotation: rotation);
 
         keyframes.Sort();
         double? maxGap = null;
@@ -137,7 +138,19 @@ public sealed class VideoProbe
         {
             maxGap = double.PositiveInfinity;
         }
-        return new VideoInfo(codec, format, duration, start, end - start, maxGap, count, openGop);
+        return new VideoInfo(codec, format, duration, start, end - start, maxGap, count, openGop, rotation);
+    }
+
+    /// <summary>The display matrix's rotation in whole degrees, 0..359 (ffprobe prints it as a number, -90 for a phone's portrait).</summary>
+    private static int Rotation(JsonElement stream)
+    {
+        if (!stream.TryGetProperty("side_data_list", out var sideData) || sideData.ValueKind != JsonValueKind.Array) return 0;
+        foreach (var entry in sideData.EnumerateArray())
+        {
+            if (entry.TryGetProperty("rotation", out var r) && r.ValueKind == JsonValueKind.Number && r.TryGetDouble(out var degrees) && double.IsFinite(degrees))
+                return (((int)Math.Round(degrees) % 360) + 360) % 360;
+        }
+        return 0;
     }
 
     private static string? Text(JsonElement element, string name) =>

@@ -177,6 +177,31 @@ public sealed class ChunkCaptureTests(MediaClips clips)
     }
 
     [Theory]
+    [InlineData(90, 180, 320)]
+    [InlineData(180, 320, 180)]
+    public async Task A_phones_rotated_recording_is_encoded_upright_not_copied_sideways(int rotate, int width, int height)
+    {
+        // H.264 with 1 s GOPs would be copied, but the container turns the picture (a phone held upright); MPEG-TS cannot
+        // say so, so copied chunks would play (and be analysed) on their side.
+        var scratch = clips.NewScratchDirectory();
+        var landscape = Path.Combine(scratch, "landscape.mp4");
+        var source = Path.Combine(scratch, "phone.mp4");
+        MediaClips.Ffmpeg(["-f", "lavfi", "-i", "testsrc=size=320x180:rate=25", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast",
+            "-g", "25", "-t", "4", landscape]);
+        MediaClips.Ffmpeg(["-i", landscape, "-c", "copy", "-metadata:s:v:0", $"rotate={rotate}", source]);
+        var probed = await new VideoProbe().ProbeAsync(VideoSource.Parse(source), 4);
+        Assert.NotEqual(0, probed.Rotation);
+        Assert.False(StreamCopy.Suits(probed, 3));
+
+        var capture = new ChunkCapture(VideoSource.Parse(source), clips.NewScratchDirectory(), new ChunkCaptureOptions { SegmentSeconds = 3 });
+        var chunks = await Collect(capture.CaptureAsync());
+
+        var chunk = await new VideoProbe().ProbeAsync(chunks[0].Bytes);
+        Assert.Equal((width, height), (chunk.Format.Width, chunk.Format.Height));
+        Assert.Equal(0, chunk.Rotation);
+    }
+
+    [Theory]
     [InlineData(nameof(MediaClips.NotVideo), "Invalid data found")]
     [InlineData(nameof(MediaClips.Empty), "Invalid data found")]
     [InlineData(nameof(MediaClips.Truncated), "moov atom not found")]

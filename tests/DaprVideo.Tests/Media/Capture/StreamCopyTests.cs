@@ -33,6 +33,14 @@ public sealed class StreamCopyTests
     }
 
     [Fact]
+    public void A_rotated_source_is_encoded()
+    {
+        Assert.False(StreamCopy.Suits(Source("h264", 1.0) with { Rotation = 90 }, 3));
+        Assert.False(StreamCopy.Suits(Source("hevc", 1.0) with { Rotation = 180 }, 3));
+        Assert.True(StreamCopy.Suits(Source("h264", 1.0) with { Rotation = 0 }, 3));
+    }
+
+    [Fact]
     public void Half_a_frame_of_slack_absorbs_timestamp_rounding()
     {
         Assert.True(StreamCopy.Suits(Source("h264", 6.0 + 0.4 / 30), 3));
