@@ -32,9 +32,10 @@ public static class StreamCopy
     /// <summary>
     /// Whether <see cref="TranscodeMode.Auto"/> copies a source: a codec in <see cref="Codecs"/>, keyframes at most
     /// <see cref="MaxKeyframeIntervalSeconds"/> apart (half a frame of slack) and closed GOPs, so every chunk decodes
-    /// on its own from its first frame, and no rotation (a chunk would lose it: <see cref="VideoInfo.Rotation"/>). A looped file (the demo's camera) is copied only when its codec needs no
-    /// <see cref="BitstreamFilters"/>: ffmpeg 5.1 flushes them at the end of the first pass and then refuses every
-    /// packet ("A non-NULL packet sent after an EOF"), so the camera would stall at its first loop.
+    /// on its own from its first frame, and no rotation (a chunk would lose it: <see cref="VideoInfo.Rotation"/>). A
+    /// looped file (the demo's camera) is copied only when its codec needs no <see cref="BitstreamFilters"/>: ffmpeg 5.1
+    /// flushes them at the end of the first pass and then refuses every packet ("A non-NULL packet sent after an EOF"),
+    /// so the camera would stall at its first loop.
     /// </summary>
     public static bool Suits(VideoInfo info, double segmentSeconds, bool loops = false)
     {
